@@ -1,5 +1,7 @@
 import type { Command } from "../command";
 import { imageCommand } from "./image";
+import { vmcoreCommand } from "./vmcore";
+import { dmesgCommand } from "./dmesg";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [imageCommand];
+export const commands: Command[] = [imageCommand, vmcoreCommand, dmesgCommand];

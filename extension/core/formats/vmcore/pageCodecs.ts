@@ -1,0 +1,43 @@
+import { unzlibSync } from "fflate";
+import { decompress as zstdDecompress } from "fzstd";
+import { uncompress as snappyUncompress } from "snappyjs";
+import { lzo1xDecompress } from "./lzo";
+
+/** page_desc.flags / header status bits (makedumpfile diskdump_mod.h). */
+export const DUMP_DH_COMPRESSED_ZLIB = 0x01;
+export const DUMP_DH_COMPRESSED_LZO = 0x02;
+export const DUMP_DH_COMPRESSED_SNAPPY = 0x04;
+export const DUMP_DH_COMPRESSED_INCOMPLETE = 0x08;
+export const DUMP_DH_EXCLUDED_VMEMMAP = 0x10;
+export const DUMP_DH_COMPRESSED_ZSTD = 0x20;
+
+export function compressionNames(status: number): string[] {
+  const out: string[] = [];
+  if (status & DUMP_DH_COMPRESSED_ZLIB) out.push("zlib");
+  if (status & DUMP_DH_COMPRESSED_LZO) out.push("lzo");
+  if (status & DUMP_DH_COMPRESSED_SNAPPY) out.push("snappy");
+  if (status & DUMP_DH_COMPRESSED_ZSTD) out.push("zstd");
+  return out;
+}
+
+/**
+ * Decodes one stored page into exactly `pageSize` bytes. Every decoder is given an output
+ * bound so a lying stream cannot allocate more than a page (+1 byte to detect overlong output).
+ * Throws a plain Error with the reason; the caller wraps it in a FormatError with the offset.
+ */
+export function decodePage(data: Uint8Array, flags: number, pageSize: number): Uint8Array {
+  let out: Uint8Array;
+  if (flags & DUMP_DH_COMPRESSED_ZLIB) {
+    out = unzlibSync(data, { out: new Uint8Array(pageSize + 1) });
+  } else if (flags & DUMP_DH_COMPRESSED_LZO) {
+    out = lzo1xDecompress(data, pageSize);
+  } else if (flags & DUMP_DH_COMPRESSED_SNAPPY) {
+    out = snappyUncompress(data, pageSize);
+  } else if (flags & DUMP_DH_COMPRESSED_ZSTD) {
+    out = zstdDecompress(data, new Uint8Array(pageSize + 1));
+  } else {
+    out = data;
+  }
+  if (out.length !== pageSize) throw new Error(`decoded to ${out.length} bytes, expected ${pageSize}`);
+  return out;
+}

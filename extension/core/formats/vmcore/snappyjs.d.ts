@@ -1,0 +1,5 @@
+// snappyjs ships no types; only the raw-block functions we use are declared.
+declare module "snappyjs" {
+  export function uncompress(compressed: Uint8Array, maxLength?: number): Uint8Array;
+  export function compress(uncompressed: Uint8Array): Uint8Array;
+}

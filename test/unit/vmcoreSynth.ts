@@ -1,0 +1,258 @@
+// Builders for synthetic dumps used by the vmcore unit tests (not a test file itself).
+import { zlibSync } from "fflate";
+import { compress as snappyCompress } from "snappyjs";
+
+export const PAGE = 4096;
+
+/** LZO1X stream made of one literal run (valid for any length ≥ 18) and the end marker. */
+export function lzoLiteral(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let n = data.length - 3 - 15;
+  out.push(0);
+  while (n > 255) {
+    out.push(0);
+    n -= 255;
+  }
+  out.push(n);
+  out.push(...data, 0x11, 0, 0);
+  return Uint8Array.from(out);
+}
+
+/** Zstandard frame holding one raw (stored) block. */
+export function zstdRaw(data: Uint8Array): Uint8Array {
+  // FHD 0xa0: single segment, 2-byte FCS (value - 256).
+  const fcs = data.length - 256;
+  const bh = (data.length << 3) | (0 << 1) | 1;
+  return Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x60, fcs & 0xff, fcs >> 8, bh & 0xff, (bh >> 8) & 0xff, (bh >> 16) & 0xff, ...data]);
+}
+
+export type Codec = "none" | "zlib" | "lzo" | "snappy" | "zstd";
+const FLAG: Record<Codec, number> = { none: 0, zlib: 1, lzo: 2, snappy: 4, zstd: 0x20 };
+
+export function encode(codec: Codec, page: Uint8Array): Uint8Array {
+  switch (codec) {
+    case "zlib":
+      return zlibSync(page, { level: 1 });
+    case "lzo":
+      return lzoLiteral(page);
+    case "snappy":
+      return snappyCompress(page);
+    case "zstd":
+      return zstdRaw(page);
+    default:
+      return page;
+  }
+}
+
+export function note(name: string, type: number, desc: Uint8Array): Uint8Array {
+  const nb = new TextEncoder().encode(name + "\0");
+  const pad = (n: number): number => (n + 3) & ~3;
+  const out = new Uint8Array(12 + pad(nb.length) + pad(desc.length));
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, nb.length, true);
+  dv.setUint32(4, desc.length, true);
+  dv.setUint32(8, type, true);
+  out.set(nb, 12);
+  out.set(desc, 12 + pad(nb.length));
+  return out;
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function prstatus(pid: number, rip: bigint): Uint8Array {
+  const d = new Uint8Array(336);
+  const dv = new DataView(d.buffer);
+  dv.setInt32(32, pid, true);
+  dv.setBigUint64(240, rip, true);
+  dv.setBigUint64(264, 0x1234n, true);
+  return d;
+}
+
+/** Guest physical memory as sparse pages. */
+export class PhysImage {
+  pages = new Map<number, Uint8Array>();
+  page(pfn: number): Uint8Array {
+    let p = this.pages.get(pfn);
+    if (!p) this.pages.set(pfn, (p = new Uint8Array(PAGE)));
+    return p;
+  }
+  write(pa: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; ) {
+      const a = pa + i;
+      const o = a % PAGE;
+      const n = Math.min(PAGE - o, bytes.length - i);
+      this.page(Math.floor(a / PAGE)).set(bytes.subarray(i, i + n), o);
+      i += n;
+    }
+  }
+  u64(pa: number, v: bigint): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, v, true);
+    this.write(pa, b);
+  }
+}
+
+export interface KdumpOptions {
+  codec: Codec;
+  maxPfn: number;
+  mem: PhysImage;
+  /** pfns that are RAM but filtered out (bitmap 1 set, bitmap 2 clear). */
+  excluded?: number[];
+  notes: Uint8Array;
+  vmcoreinfo?: string;
+  headerVersion?: number;
+  machine?: string;
+}
+
+/** makedumpfile-style kdump-compressed file (vmcore-formats.md §2) with a shared zero page. */
+export function buildKdump(o: KdumpOptions): Uint8Array {
+  const v = o.headerVersion ?? 6;
+  const subSize = 104;
+  const vmi = new TextEncoder().encode(o.vmcoreinfo ?? "");
+  const notes = o.notes;
+  const subHdrBlocks = Math.ceil((subSize + notes.length + vmi.length) / PAGE);
+  const bmBytes = Math.ceil(Math.ceil(o.maxPfn / 8) / PAGE) * PAGE;
+  const bitmapBlocks = (2 * bmBytes) / PAGE;
+  const bm1 = new Uint8Array(bmBytes);
+  const bm2 = new Uint8Array(bmBytes);
+  const pfns = [...o.mem.pages.keys()].filter((p) => p < o.maxPfn).sort((a, b) => a - b);
+  for (const p of pfns) {
+    bm1[p >> 3]! |= 1 << (p & 7);
+    bm2[p >> 3]! |= 1 << (p & 7);
+  }
+  for (const p of o.excluded ?? []) bm1[p >> 3]! |= 1 << (p & 7);
+  const descStart = (1 + subHdrBlocks + bitmapBlocks) * PAGE;
+  const dataStart = descStart + pfns.length * 24;
+  const descs = new Uint8Array(pfns.length * 24);
+  const ddv = new DataView(descs.buffer);
+  const data: Uint8Array[] = [new Uint8Array(PAGE)]; // shared zero page first
+  let off = dataStart + PAGE;
+  pfns.forEach((p, i) => {
+    const page = o.mem.pages.get(p)!;
+    let offset = dataStart;
+    let size = PAGE;
+    let flags = 0;
+    if (page.some((b) => b !== 0)) {
+      const c = encode(o.codec, page);
+      const stored = c.length < PAGE ? c : page;
+      flags = c.length < PAGE ? FLAG[o.codec] : 0;
+      offset = off;
+      size = stored.length;
+      data.push(stored);
+      off += stored.length;
+    }
+    ddv.setBigInt64(i * 24, BigInt(offset), true);
+    ddv.setUint32(i * 24 + 8, size, true);
+    ddv.setUint32(i * 24 + 12, flags, true);
+  });
+  const head = new Uint8Array((1 + subHdrBlocks) * PAGE);
+  const hv = new DataView(head.buffer);
+  head.set(new TextEncoder().encode("KDUMP   "), 0);
+  hv.setInt32(8, v, true);
+  head.set(new TextEncoder().encode("Linux"), 12);
+  head.set(new TextEncoder().encode(o.machine ?? "x86_64"), 12 + 4 * 65);
+  hv.setUint32(424, FLAG[o.codec], true);
+  hv.setInt32(428, PAGE, true);
+  hv.setInt32(432, subHdrBlocks, true);
+  hv.setUint32(436, bitmapBlocks, true);
+  hv.setUint32(440, o.maxPfn, true);
+  hv.setInt32(460, 1, true);
+  const s = PAGE;
+  hv.setInt32(s + 8, 31, true);
+  const noteOff = s + subSize;
+  head.set(notes, noteOff);
+  head.set(vmi, noteOff + notes.length);
+  if (v >= 3 && vmi.length) {
+    hv.setBigInt64(s + 32, BigInt(noteOff + notes.length), true);
+    hv.setBigUint64(s + 40, BigInt(vmi.length), true);
+  }
+  if (v >= 4) {
+    hv.setBigInt64(s + 48, BigInt(noteOff), true);
+    hv.setBigUint64(s + 56, BigInt(notes.length), true);
+  }
+  if (v >= 6) hv.setBigUint64(s + 96, BigInt(o.maxPfn), true);
+  return concat([head, bm1, bm2, descs, ...data]);
+}
+
+/** ELF64 core with one PT_NOTE and one PT_LOAD per run of consecutive pages. */
+export function buildElf(mem: PhysImage, notes: Uint8Array, opts: { xnum?: boolean; machine?: number; cls?: number } = {}): Uint8Array {
+  const pfns = [...mem.pages.keys()].sort((a, b) => a - b);
+  const runs: Array<[number, number]> = [];
+  for (const p of pfns) {
+    const r = runs[runs.length - 1];
+    if (r && r[1] === p) r[1] = p + 1;
+    else runs.push([p, p + 1]);
+  }
+  const phnum = runs.length + 1;
+  const shoff = 64 + phnum * 56;
+  const noteOff = shoff + (opts.xnum ? 64 : 0);
+  let dataOff = Math.ceil((noteOff + notes.length) / PAGE) * PAGE;
+  const head = new Uint8Array(dataOff);
+  const dv = new DataView(head.buffer);
+  head.set([0x7f, 0x45, 0x4c, 0x46, opts.cls ?? 2, 1, 1], 0);
+  dv.setUint16(16, 4, true);
+  dv.setUint16(18, opts.machine ?? 62, true);
+  dv.setUint32(20, 1, true);
+  dv.setBigUint64(32, 64n, true);
+  dv.setUint16(52, 64, true);
+  dv.setUint16(54, 56, true);
+  if (opts.xnum) {
+    dv.setBigUint64(40, BigInt(shoff), true);
+    dv.setUint16(56, 0xffff, true);
+    dv.setUint16(58, 64, true);
+    dv.setUint16(60, 1, true);
+    dv.setUint32(shoff + 44, phnum, true);
+  } else dv.setUint16(56, phnum, true);
+  dv.setUint32(64, 4, true);
+  dv.setBigUint64(64 + 8, BigInt(noteOff), true);
+  dv.setBigUint64(64 + 32, BigInt(notes.length), true);
+  dv.setBigUint64(64 + 40, BigInt(notes.length), true);
+  head.set(notes, noteOff);
+  const body: Uint8Array[] = [head];
+  runs.forEach(([a, b], i) => {
+    const ph = 64 + (i + 1) * 56;
+    const len = (b - a) * PAGE;
+    dv.setUint32(ph, 1, true);
+    dv.setBigUint64(ph + 8, BigInt(dataOff), true);
+    dv.setBigUint64(ph + 16, BigInt(a * PAGE), true);
+    dv.setBigUint64(ph + 24, BigInt(a * PAGE), true);
+    dv.setBigUint64(ph + 32, BigInt(len), true);
+    dv.setBigUint64(ph + 40, BigInt(len), true);
+    for (let p = a; p < b; p++) body.push(mem.pages.get(p)!);
+    dataOff += len;
+  });
+  return concat(body);
+}
+
+/** makedumpfile -F stream of `file`, in `chunk`-byte records, optionally shuffled and with a stale overlapping record written first. */
+export function flatten(file: Uint8Array, chunk: number, opts: { reverse?: boolean; staleOverlap?: boolean; noEnd?: boolean } = {}): Uint8Array {
+  const header = new Uint8Array(PAGE);
+  header.set(new TextEncoder().encode("makedumpfile"), 0);
+  const hv = new DataView(header.buffer);
+  hv.setBigInt64(16, 1n, false);
+  hv.setBigInt64(24, 1n, false);
+  const rec = (offset: number, bytes: Uint8Array): Uint8Array => {
+    const r = new Uint8Array(16 + bytes.length);
+    const dv = new DataView(r.buffer);
+    dv.setBigInt64(0, BigInt(offset), false);
+    dv.setBigInt64(8, BigInt(bytes.length), false);
+    r.set(bytes, 16);
+    return r;
+  };
+  const recs: Uint8Array[] = [];
+  if (opts.staleOverlap) recs.push(rec(0, new Uint8Array(Math.min(file.length, 3 * chunk + 7)).fill(0xee)));
+  const chunks: Uint8Array[] = [];
+  for (let o = 0; o < file.length; o += chunk) chunks.push(rec(o, file.subarray(o, Math.min(file.length, o + chunk))));
+  if (opts.reverse) chunks.reverse();
+  recs.push(...chunks);
+  const end = new Uint8Array(16).fill(0xff);
+  return concat([header, ...recs, ...(opts.noEnd ? [] : [end])]);
+}
