@@ -1,8 +1,10 @@
 import type { Command } from "../command";
 import { imageCommand } from "./image";
+import { lintCommand } from "./lint";
 import { vmcoreCommand } from "./vmcore";
 import { dmesgCommand } from "./dmesg";
-import { lintCommand } from "./lint";
+import { crashkernelCommand } from "./crashkernel";
+import { kexecFileCommand, kexecLoadCommand } from "./kexecLoad";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [imageCommand, vmcoreCommand, dmesgCommand, lintCommand];
+export const commands: Command[] = [imageCommand, vmcoreCommand, dmesgCommand, lintCommand, crashkernelCommand, kexecLoadCommand, kexecFileCommand];

@@ -1,0 +1,192 @@
+/**
+ * kexec_file_load as the kernel does it on x86_64 (kexec.md §B): bzImage64_probe() and
+ * bzImage64_load() in arch/x86/kernel/kexec-bzimage64.c, kexec_add_buffer() and
+ * locate_mem_hole_{top_down,bottom_up}() in kernel/kexec_file.c (6.1.192, 6.12.117).
+ */
+import type { KernelProfile } from "./kernelProfiles";
+import type { KexecImage } from "./kexecImage";
+import { LOADED_HIGH, XLF_5LEVEL, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64, kern16Size } from "./kexecImage";
+import type { MemoryMap } from "./memoryMap";
+import type { PlacementResult, Segment } from "./placement";
+import { ULONG_MAX } from "./placement";
+import type { AddrRange } from "./ranges";
+import { PAGE_SIZE, alignDown, alignUp, hex } from "./ranges";
+
+export interface KexecFileInput {
+  map: MemoryMap;
+  image: KexecImage;
+  initrdSize?: number;
+  crash: boolean;
+  /** Command line passed by user space (without the NUL). */
+  cmdline: string;
+  profile: KernelProfile;
+  /** Paging mode of the running kernel (pgtable_l5_enabled()). */
+  runningPaging: 4 | 5;
+  /** EFI runtime services on 32-bit firmware (probe check 8). */
+  efi32?: boolean;
+  crashRanges?: readonly AddrRange[];
+  cpus?: number;
+}
+
+const PFX = "kexec-bzImage64: ";
+/** MAX_ELFCOREHDR_STR_LEN: room for "elfcorehdr=0x<addr> ". */
+const ELFCOREHDR_ROOM = 30;
+const MIN_PURGATORY_ADDR = 0x3000;
+const MIN_BOOTPARAM_ADDR = 0x3000;
+const MIN_KERNEL_LOAD_ADDR = 0x100000;
+const MIN_INITRD_LOAD_ADDR = 0x1000000;
+const KEXEC_SEGMENT_MAX = 16;
+/** sizeof(struct setup_data) + sizeof(struct efi_setup_data), always added (kexec-bzimage64.c). */
+const EFI_SETUP_DATA = 16 + 96;
+/** sizeof(struct setup_data) + RNG_SEED_LENGTH (6.1+). */
+const RNG_SETUP_DATA = 16 + 32;
+/** Elf64_Ehdr and Elf64_Phdr sizes. */
+const EHDR = 64;
+const PHDR = 56;
+/** CONFIG_CRASH_HOTPLUG room: 2 + NR_CPUS_DEFAULT (64) + CRASH_MAX_MEMORY_RANGES (8192), UNVERIFIED defaults. */
+const HOTPLUG_PHDRS = 2 + 64 + 8192;
+
+/** bzImage64_probe(): null when accepted, else the kernel's message. */
+export function kexecFileProbe(img: KexecImage, profile: KernelProfile, runningPaging: 4 | 5, efi32 = false): string | null {
+  if (img.fileSize < 2 * 512) return PFX + "File is too short to be a bzImage";
+  if (!img.hasHdrS) return PFX + "Not a bzImage";
+  if (img.bootFlag !== 0xaa55) return PFX + "No x86 boot sector present";
+  if (img.protocolVersion < 0x020c) return PFX + "Must be at least protocol version 2.12";
+  if (!(img.loadflags & LOADED_HIGH)) return PFX + "zImage not a bzImage";
+  if (!(img.xloadflags & XLF_KERNEL_64)) return PFX + "Not a bzImage64. XLF_KERNEL_64 is not set.";
+  if (!(img.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)) return PFX + "XLF_CAN_BE_LOADED_ABOVE_4G is not set.";
+  if (efi32) return PFX + "EFI is 32 bit. Can't load kernel above 4G.";
+  if (profile.kexecFile.fiveLevelCheck && runningPaging === 5 && !(img.xloadflags & XLF_5LEVEL)) {
+    return PFX + "bzImage cannot handle 5-level paging mode.";
+  }
+  return null;
+}
+
+interface Kbuf {
+  what: string;
+  bufsz: number;
+  memsz: number;
+  align: number;
+  min: number;
+  max: number;
+  topDown: boolean;
+}
+
+class KexecFileImage {
+  readonly segments: Segment[] = [];
+  constructor(
+    private readonly regionsAsc: readonly AddrRange[],
+    private readonly regionsTopDown: readonly AddrRange[],
+    private readonly offByOneFixed: boolean,
+  ) {}
+
+  /** kimage_is_destination_range(): the first placed segment overlapping [s, e], if any. */
+  private overlap(s: number, e: number): Segment | undefined {
+    return this.segments.find((g) => s <= g.mem + g.memsz - 1 && g.mem <= e);
+  }
+
+  private topDown(start: number, end: number, k: Kbuf): number {
+    const tEnd = Math.min(end, k.max);
+    let t = this.offByOneFixed ? tEnd - k.memsz + 1 : tEnd - k.memsz;
+    for (;;) {
+      t = alignDown(t, k.align);
+      if (t < start || t < k.min) return -1;
+      const g = this.overlap(t, t + k.memsz - 1);
+      if (!g) return t;
+      // Stepping down a page at a time reaches the first spot below g; jump there.
+      t = Math.min(t - PAGE_SIZE, g.mem - k.memsz);
+    }
+  }
+
+  private bottomUp(start: number, end: number, k: Kbuf): number {
+    let t = Math.max(start, k.min);
+    for (;;) {
+      t = alignUp(t, k.align);
+      const e = t + k.memsz - 1;
+      if (e > end || e > k.max) return -1;
+      const g = this.overlap(t, e);
+      if (!g) return t;
+      t = Math.max(t + PAGE_SIZE, g.mem + g.memsz);
+    }
+  }
+
+  /** kexec_add_buffer(): page-rounds memsz and alignment, walks the regions. */
+  add(k: Kbuf): number {
+    if (this.segments.length >= KEXEC_SEGMENT_MAX) return -1;
+    k = { ...k, memsz: alignUp(k.memsz, PAGE_SIZE), align: Math.max(k.align, PAGE_SIZE) };
+    const regions = k.topDown ? this.regionsTopDown : this.regionsAsc;
+    for (const r of regions) {
+      const sz = r.end - r.start + 1;
+      if (sz < k.memsz) continue;
+      if (r.end < k.min || r.start > k.max) continue;
+      const at = k.topDown ? this.topDown(r.start, r.end, k) : this.bottomUp(r.start, r.end, k);
+      if (at >= 0) {
+        this.segments.push({ what: k.what, mem: at, memsz: k.memsz, bufsz: k.bufsz });
+        return at;
+      }
+    }
+    return -1;
+  }
+}
+
+export function simulateKexecFile(input: KexecFileInput): PlacementResult {
+  const { map, image: img, profile } = input;
+  const log: string[] = [];
+  const res = (accepted: boolean, reason: string, segs: Segment[], crashRegion?: AddrRange): PlacementResult => ({
+    interface: "kexec_file_load", loader: "bzImage64", accepted, reason, segments: segs, log, crashRegion,
+  });
+  const refused = kexecFileProbe(img, profile, input.runningPaging, input.efi32);
+  if (refused) {
+    log.push(refused);
+    return { ...res(false, refused, []), loader: null };
+  }
+  log.push(PFX + "It's a relocatable bzImage64");
+  const k16 = kern16Size(img);
+  if (img.fileSize < k16) return res(false, PFX + "bzImage truncated", []);
+  const cmdlineLen = input.cmdline.length + 1;
+  if (cmdlineLen > img.cmdlineSize) return res(false, PFX + "Kernel command line too long", []);
+  if (cmdlineLen + ELFCOREHDR_ROOM > img.cmdlineSize) {
+    return res(false, PFX + "Appending elfcorehdr=<addr> exceeds cmdline size", []);
+  }
+  let regionsAsc: AddrRange[];
+  let regionsTop: AddrRange[];
+  let crashRegion: AddrRange | undefined;
+  if (input.crash) {
+    const cr = input.crashRanges ?? map.crashKernel;
+    // crashk_res is the main area: the highest "Crash kernel" range (the low one is below 4 GiB).
+    crashRegion = cr[cr.length - 1];
+    if (!crashRegion) return res(false, "kexec_file_load: no crash kernel memory reserved (crashk_res is empty)", []);
+    regionsAsc = [crashRegion];
+    regionsTop = [crashRegion];
+  } else {
+    regionsAsc = map.systemRam;
+    regionsTop = profile.kexecFile.walkTopDown ? [...map.systemRam].reverse() : map.systemRam;
+  }
+  const kimg = new KexecFileImage(regionsAsc, regionsTop, profile.kexecFile.offByOneFixed);
+  const fail = (what: string): PlacementResult => res(false, `kexec_file: cannot place ${what} (-EADDRNOTAVAIL)`, [...kimg.segments], crashRegion);
+  if (input.crash) {
+    // crash_load_segments(): ELF headers for cpus + vmcoreinfo + kernel text + RAM ranges.
+    let phnum = (input.cpus ?? 1) + 2 + map.systemRam.length + 1;
+    if (profile.kexecFile.crashHotplugElfHeaders) phnum += HOTPLUG_PHDRS;
+    const sz = alignUp(EHDR + PHDR * phnum, PAGE_SIZE);
+    const at = kimg.add({ what: "elfcorehdr", bufsz: sz, memsz: sz, align: PAGE_SIZE, min: 0, max: ULONG_MAX, topDown: false });
+    if (at < 0) return fail("elfcorehdr");
+    log.push(`kexec: Loaded ELF headers at ${hex(at)} bufsz=${hex(sz)} memsz=${hex(sz)}`);
+  }
+  const purg = profile.kexecFile.purgatoryMemsz;
+  if (kimg.add({ what: "purgatory", bufsz: purg, memsz: purg, align: PAGE_SIZE, min: MIN_PURGATORY_ADDR, max: ULONG_MAX, topDown: true }) < 0) return fail("purgatory");
+  const params = alignUp(4096 + cmdlineLen + ELFCOREHDR_ROOM, 16) + EFI_SETUP_DATA + (profile.kexecFile.rngSeed ? RNG_SETUP_DATA : 0);
+  const bp = kimg.add({ what: "boot_params + cmdline", bufsz: params, memsz: params, align: 16, min: MIN_BOOTPARAM_ADDR, max: ULONG_MAX, topDown: true });
+  if (bp < 0) return fail("boot_params");
+  const kmin = profile.kexecFile.kernelMinPrefAddress ? Math.max(MIN_KERNEL_LOAD_ADDR, img.prefAddress) : MIN_KERNEL_LOAD_ADDR;
+  const ksz = alignUp(img.initSize, PAGE_SIZE);
+  const k = kimg.add({ what: "kernel", bufsz: img.fileSize - k16, memsz: ksz, align: img.kernelAlignment, min: kmin, max: ULONG_MAX, topDown: true });
+  if (k < 0) return fail("kernel");
+  log.push(`kexec-bzImage64: Loaded 64bit kernel at ${hex(k)} bufsz=${hex(img.fileSize - k16)} memsz=${hex(ksz)}`);
+  if (input.initrdSize) {
+    const i = kimg.add({ what: "initrd", bufsz: input.initrdSize, memsz: input.initrdSize, align: PAGE_SIZE, min: MIN_INITRD_LOAD_ADDR, max: ULONG_MAX, topDown: true });
+    if (i < 0) return fail("initrd");
+    log.push(`kexec-bzImage64: Loaded initrd at ${hex(i)} bufsz=${hex(input.initrdSize)} memsz=${hex(alignUp(input.initrdSize, PAGE_SIZE))}`);
+  }
+  return res(true, "", [...kimg.segments], crashRegion);
+}

@@ -1,0 +1,27 @@
+/** Types shared by the two loaders' simulations. */
+export interface Segment {
+  /** "purgatory", "boot_params + cmdline", "kernel", "initrd", "elfcorehdr", "backup", "setup_data". */
+  what: string;
+  mem: number;
+  /** Page-rounded size the loader reserves. */
+  memsz: number;
+  /** Bytes actually copied (when known). */
+  bufsz?: number;
+}
+
+export interface PlacementResult {
+  interface: "kexec_load" | "kexec_file_load";
+  /** Which loader handled the image ("bzImage64", "bzImage (i386)"). */
+  loader: string | null;
+  accepted: boolean;
+  /** The tool's or kernel's own message on refusal; "" when accepted. */
+  reason: string;
+  /** kexec_load: sorted by address as the syscall receives them; kexec_file_load: in add order. */
+  segments: Segment[];
+  /** Debug lines like `kexec -d` / kexec_file dynamic debug print. */
+  log: string[];
+  /** The crash region used (crash loads). */
+  crashRegion?: { start: number; end: number };
+}
+
+export const ULONG_MAX = Number.MAX_SAFE_INTEGER;
