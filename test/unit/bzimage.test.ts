@@ -6,6 +6,7 @@ import { PROTOCOL_VERSIONS } from "../../extension/core/knowledge/protocolVersio
 import { SETUP_HEADER_FIELDS } from "../../extension/core/knowledge/setupHeaderFields";
 import { XLOADFLAGS_BITS, decodeXloadflags } from "../../extension/core/knowledge/xloadflags";
 import { makeImage } from "../support/syntheticImage";
+import { verdictsFor } from "../../extension/core/formats/bzimage/imageReport";
 
 const parse = (b: Uint8Array, name = "synthetic.bzImage") => parseBzImage(new MemoryByteSource(b, name));
 
@@ -131,5 +132,41 @@ describe("bad bzImage input gives a clear error", () => {
     const img = parse(b);
     assert.equal(img.protocol?.text, "2.15");
     assert.ok(img.notes.length > 0);
+  });
+});
+
+describe("image verdicts (synthetic images)", () => {
+  const verdicts = (xlf: number, opts?: Parameters<typeof verdictsFor>[1]) => verdictsFor(parse(makeImage({ xloadflags: xlf })), opts);
+
+  it("a pre-5.3 x86_64 kernel (0x1f): refused by kexec_file_load from 5-level, and the kexec-tools fallback trap", () => {
+    const v = verdicts(0x1f);
+    assert.equal(v.find((x) => x.id === "kexec_file.l4")?.outcome, "ok");
+    const l5 = v.find((x) => x.id === "kexec_file.l5")!;
+    assert.equal(l5.outcome, "refused");
+    assert.match(l5.reason, /bzImage cannot handle 5-level paging mode\./);
+    assert.equal(v.find((x) => x.id === "kexec_load.l5")?.outcome, "fails");
+    const trap = v.find((x) => x.id === "kexec-tools.fallback")!;
+    assert.match(trap.summary, /fall back to kexec_load/);
+    assert.equal(v.find((x) => x.id === "placement.above64t")?.outcome, "risk");
+  });
+
+  it("kexec-tools before 2.0.27 has no auto mode, so no silent fallback", () => {
+    assert.equal(verdicts(0x1f, { kexecTools: "2.0.25" }).find((x) => x.id === "kexec-tools.fallback"), undefined);
+  });
+
+  it("a 4.19 running kernel has no 5-level probe check", () => {
+    assert.equal(verdicts(0x1f, { runningKernel: "4.19" }).find((x) => x.id === "kexec_file.l5")?.outcome, "ok");
+  });
+
+  it("a 5.3+ 4-level-only kernel (0x3f): accepted everywhere, but cannot run above 64 TiB", () => {
+    const v = verdicts(0x3f);
+    assert.ok(v.filter((x) => x.path !== "placement").every((x) => x.outcome === "ok"));
+    assert.equal(v.find((x) => x.id === "placement.above64t")?.outcome, "risk");
+  });
+
+  it("a non-relocatable 64-bit kernel (bit 1 clear) goes to kexec-tools' i386 path and is refused by kexec_file_load", () => {
+    const v = verdicts(0x7d);
+    assert.match(v.find((x) => x.id === "kexec_file.l4")!.reason, /XLF_CAN_BE_LOADED_ABOVE_4G is not set/);
+    assert.match(v.find((x) => x.id === "kexec_load.loader")!.summary, /i386/);
   });
 });

@@ -102,11 +102,13 @@ const INITRD_BASE = 0x1000000;
 /** Observed with kexec-tools 2.0.25 `kexec -d` (lab/kexec-load): a 0x30-byte setup_data. */
 const SETUP_DATA_BYTES = 0x30;
 
-function probe64(img: KexecImage): boolean {
+/** kexec-tools bzImage64_probe(): protocol >= 2.12, LOADED_HIGH, (xloadflags & 3) == 3. */
+export function probe64(img: KexecImage): boolean {
   return img.fileSize >= 1024 && img.hasHdrS && img.bootFlag === 0xaa55 && img.protocolVersion >= 0x020c && (img.loadflags & LOADED_HIGH) !== 0 && (img.xloadflags & 3) === 3;
 }
 
-function probe32(img: KexecImage): boolean {
+/** kexec-tools i386 bzImage_probe(): any bzImage with HdrS and LOADED_HIGH. */
+export function probe32(img: KexecImage): boolean {
   return img.fileSize >= 1024 && img.hasHdrS && img.bootFlag === 0xaa55 && img.protocolVersion >= 0x0200 && (img.loadflags & LOADED_HIGH) !== 0;
 }
 

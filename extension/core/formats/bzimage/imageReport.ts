@@ -1,20 +1,14 @@
 import type { BzImage } from "./model";
-import { imageVerdicts, type ProbeInput, type Verdict } from "../../kexec/imageVerdicts";
+import { imageVerdicts, type ImageVerdict, type ImageVerdictOptions } from "../../kexec/imageVerdicts";
+import { kexecImageFromSetupHeader, type KexecImage } from "../../kexec/kexecImage";
 
-/** The probe facts of a parsed image, for the verdict rules and the simulator. */
-export function probeInput(img: BzImage): ProbeInput {
-  return {
-    fileSize: img.fileSize,
-    hasHdrS: img.protocol !== null,
-    bootFlag: img.setupHeader["boot_flag"] ?? null,
-    version: img.protocol?.word ?? 0,
-    loadflags: img.loadflags.value,
-    xloadflags: img.xloadflags?.value ?? null,
-  };
+/** The loaders' view of a parsed image, for the verdict rules and the simulator. */
+export function kexecImageOf(img: BzImage): KexecImage {
+  return kexecImageFromSetupHeader(img.setupHeader, img.fileSize, img.file, img.kernelVersion ?? undefined);
 }
 
-export function verdictsFor(img: BzImage): Verdict[] {
-  return imageVerdicts(probeInput(img));
+export function verdictsFor(img: BzImage, opts?: ImageVerdictOptions): ImageVerdict[] {
+  return imageVerdicts(kexecImageOf(img), opts);
 }
 
 /** The CLI contract's `image --json` document (../shared/design/ARCHITECTURE.md). */
@@ -38,7 +32,7 @@ export interface ImageReport {
     sections: { name: string; virtualAddress: number; virtualSize: number; rawOffset: number; rawSize: number; characteristics: number }[];
   } | null;
   payload: { compression: string; offset: number; length: number; uncompressedSize: number | null } | null;
-  verdicts: Verdict[];
+  verdicts: ImageVerdict[];
   notes: BzImage["notes"];
   vmlinux?: unknown;
 }
