@@ -9,11 +9,10 @@ const io: CliIo = {
 };
 
 function usage(): string {
-  const w = Math.max(...commands.map((c) => c.usage.length));
   return [
     "usage: kexec-inspector <command> [options]",
     "",
-    ...commands.map((c) => `  ${c.usage.padEnd(w)}  ${c.summary}`),
+    ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     "",
     "Exit status: 0 success, 1 invalid input (stderr names file, offset, field), 2 usage.",
   ].join("\n");
