@@ -17,3 +17,5 @@ step("typecheck", "npx", ["tsc", "--noEmit", "-p", "."]);
 step("lint", "npx", ["eslint", "extension", "webview", "test"]);
 step("build", "node", ["build.mjs"]);
 step("unit and fixture tests", "npx", ["mocha", "test/unit/**/*.test.ts", "test/real/**/*.test.ts"]);
+// The real webview bundles in Debian's Chromium (installed by .ci/run), host side on the real protocol.
+step("webview tests (headless Chromium)", "npx", ["mocha", "--timeout", "120000", "test/webview/**/*.test.ts"]);

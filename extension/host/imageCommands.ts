@@ -1,0 +1,64 @@
+import * as vscode from "vscode";
+import { openFile } from "../core/io/byteSource";
+import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import { openImage, type OpenResult } from "./imageSession";
+import { headerAsJson, headerAsMarkdown } from "./headerExport";
+import type { ImageEditorProvider } from "./imageEditorProvider";
+import type { VerdictReporter } from "./verdictReporter";
+
+/**
+ * Palette and explorer commands over an image: copy the header, simulate kexec. They act on
+ * the URI they are given (explorer context menu) or on the focused image editor.
+ */
+export class ImageCommands {
+  constructor(
+    private readonly editors: ImageEditorProvider,
+    private readonly verdicts: VerdictReporter,
+  ) {}
+
+  static register(context: vscode.ExtensionContext, editors: ImageEditorProvider, verdicts: VerdictReporter): void {
+    const c = new ImageCommands(editors, verdicts);
+    context.subscriptions.push(
+      vscode.commands.registerCommand("kexecInspector.copyHeaderAsMarkdown", (uri?: vscode.Uri) => c.copy(uri, "markdown")),
+      vscode.commands.registerCommand("kexecInspector.copyHeaderAsJson", (uri?: vscode.Uri) => c.copy(uri, "json")),
+      vscode.commands.registerCommand("kexecInspector.simulateKexec", (uri?: vscode.Uri) => c.simulate(uri)),
+    );
+  }
+
+  /** Parses the target image, or explains why there is none. */
+  private async target(uri: vscode.Uri | undefined): Promise<{ uri: vscode.Uri; result: OpenResult } | null> {
+    if (uri instanceof vscode.Uri && uri.scheme === "file") {
+      const src = openFile(uri.fsPath);
+      try {
+        return { uri, result: openImage(src) };
+      } finally {
+        src.close();
+      }
+    }
+    const active = this.editors.activeSession();
+    if (active) return { uri: active.uri, result: active.session.result() };
+    await vscode.window.showInformationMessage(vscode.l10n.t("Open a kernel image (bzImage, vmlinuz) in the Kexec Inspector first, or run this from the Explorer context menu."));
+    return null;
+  }
+
+  async copy(uri: vscode.Uri | undefined, format: "markdown" | "json"): Promise<void> {
+    const t = await this.target(uri);
+    if (!t) return;
+    if (!t.result.ok) {
+      await vscode.window.showWarningMessage(vscode.l10n.t("No setup header to copy: {0}", t.result.reason));
+      return;
+    }
+    await vscode.env.clipboard.writeText(format === "json" ? headerAsJson(t.result.view) : headerAsMarkdown(t.result.view));
+    vscode.window.setStatusBarMessage(vscode.l10n.t("Setup header copied."), 3000);
+  }
+
+  async simulate(uri: vscode.Uri | undefined): Promise<void> {
+    const t = await this.target(uri);
+    if (!t) return;
+    if (!t.result.ok) {
+      await vscode.window.showWarningMessage(vscode.l10n.t("Cannot simulate kexec: {0}", t.result.reason));
+      return;
+    }
+    await this.verdicts.show(t.uri.fsPath || t.uri.toString(), verdictsFor(t.result.img), t.result.view);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * One open image and its conversation with one webview, free of the vscode API: the provider
+ * plugs in the effects (clipboard, reopen, verdict display) and the webview tests plug in fakes.
+ * Only header, PE and certificate ranges are read when the session opens; the payload is read
+ * and decompressed only on a DecompressPayload request.
+ */
+import type { ByteSource } from "../core/io/byteSource";
+import { isFormatError } from "../core/io/formatError";
+import { parseBzImage } from "../core/formats/bzimage/bzImage";
+import type { BzImage } from "../core/formats/bzimage/model";
+import { decompressPayload } from "../core/formats/bzimage/payload";
+import { inspectVmlinux } from "../core/formats/bzimage/vmlinux";
+import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import type { Verdict } from "../core/kexec/imageVerdicts";
+import {
+  MessageHandler,
+  MessageType,
+  parseFromWebview,
+  type Envelope,
+  type FromWebviewMessage,
+  type ImageView,
+  type ToWebviewMessage,
+} from "../protocol";
+import { buildImageView, buildVmlinuxView } from "./imageView";
+import { headerAsJson, headerAsMarkdown } from "./headerExport";
+
+export interface SessionEffects {
+  post(m: Envelope<ToWebviewMessage>): void;
+  log(text: string): void;
+  copy(text: string): Promise<void>;
+  /** Shows the verdicts to the user; returns a one-line status for the webview. */
+  showVerdicts(file: string, verdicts: Verdict[], view: ImageView): Promise<string>;
+  reopenWith(editor: "text" | "hex" | "pick"): Promise<void>;
+  hexEditorAvailable(): boolean;
+  /** Cap on decompressed bytes (setting). */
+  maxDecompressedBytes(): number;
+}
+
+export type OpenResult = { ok: true; img: BzImage; view: ImageView } | { ok: false; reason: string; offset: number | null; field: string | null };
+
+/** Parses an image for the editor; any FormatError becomes a rejection the webview can show kindly. */
+export function openImage(src: ByteSource): OpenResult {
+  try {
+    const img = parseBzImage(src);
+    return { ok: true, img, view: buildImageView(src, img, img.payload !== null) };
+  } catch (e) {
+    if (isFormatError(e)) return { ok: false, reason: e.message, offset: e.offset, field: e.field };
+    throw e;
+  }
+}
+
+export class ImageSession {
+  readonly handler: MessageHandler<ToWebviewMessage, FromWebviewMessage>;
+  private opened: OpenResult | null = null;
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly fx: SessionEffects,
+  ) {
+    this.handler = new MessageHandler<ToWebviewMessage, FromWebviewMessage>(
+      (m) => fx.post(m),
+      parseFromWebview,
+      (m, id) => void this.dispatch(m, id).catch((e: unknown) => fx.log(`error handling ${m.type}: ${String(e)}`)),
+      fx.log,
+    );
+  }
+
+  /** Parsed lazily on the first Ready, and kept: hide/restore sends Ready again. */
+  result(): OpenResult {
+    this.opened ??= openImage(this.src);
+    return this.opened;
+  }
+
+  receive(raw: unknown): boolean {
+    return this.handler.receive(raw);
+  }
+
+  /** Stops a running decompression; the ByteSource belongs to the document and stays open. */
+  dispose(): void {
+    this.abort?.abort();
+  }
+
+  private async dispatch(m: FromWebviewMessage, id: number): Promise<void> {
+    switch (m.type) {
+      case MessageType.Ready: {
+        const r = this.result();
+        if (r.ok) this.handler.sendReply(id, { type: MessageType.ImageLoaded, view: r.view });
+        else
+          this.handler.sendReply(id, {
+            type: MessageType.ImageRejected,
+            fileName: this.src.name,
+            reason: r.reason,
+            offset: r.offset,
+            field: r.field,
+            hexEditorAvailable: this.fx.hexEditorAvailable(),
+          });
+        return;
+      }
+      case MessageType.DecompressPayload:
+        return this.decompress(id);
+      case MessageType.CancelPayload:
+        this.abort?.abort();
+        return;
+      case MessageType.CopyHeader: {
+        const r = this.result();
+        if (!r.ok) return this.done(id, false, "Nothing to copy: no setup header.");
+        await this.fx.copy(m.format === "json" ? headerAsJson(r.view) : headerAsMarkdown(r.view));
+        return this.done(id, true, m.format === "json" ? "Header copied as JSON." : "Header copied as Markdown.");
+      }
+      case MessageType.Simulate: {
+        const r = this.result();
+        if (!r.ok) return this.done(id, false, "No setup header: nothing to simulate.");
+        const text = await this.fx.showVerdicts(this.src.name, verdictsFor(r.img), r.view);
+        return this.done(id, true, text);
+      }
+      case MessageType.ReopenWith:
+        await this.fx.reopenWith(m.editor);
+        return this.done(id, true, "");
+    }
+  }
+
+  private done(id: number, ok: boolean, text: string): void {
+    this.handler.sendReply(id, { type: MessageType.ActionDone, ok, text });
+  }
+
+  private async decompress(id: number): Promise<void> {
+    const r = this.result();
+    if (!r.ok || !r.img.payload) {
+      this.handler.sendReply(id, { type: MessageType.PayloadFailed, cancelled: false, reason: "This image has no payload_offset/payload_length (protocol < 2.08)." });
+      return;
+    }
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    let last = 0;
+    try {
+      const bytes = await decompressPayload(this.src, r.img.payload, {
+        maxBytes: this.fx.maxDecompressedBytes(),
+        signal: abort.signal,
+        onProgress: (p) => {
+          // A few dozen progress messages are plenty for a bar.
+          const now = Date.now();
+          if (now - last < 100 && p.inputBytes < p.inputTotal) return;
+          last = now;
+          this.handler.send({ type: MessageType.PayloadProgress, done: p.inputBytes, total: p.inputTotal });
+        },
+      });
+      const info = inspectVmlinux(bytes);
+      this.handler.sendReply(id, { type: MessageType.PayloadResult, vmlinux: buildVmlinuxView(info) });
+    } catch (e) {
+      const cancelled = abort.signal.aborted;
+      this.handler.sendReply(id, { type: MessageType.PayloadFailed, cancelled, reason: cancelled ? "Cancelled." : e instanceof Error ? e.message : String(e) });
+    } finally {
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+}

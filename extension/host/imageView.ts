@@ -1,0 +1,175 @@
+/**
+ * BzImage (core model) → ImageView (protocol data). Pure and vscode-free so the webview tests
+ * build the very same messages the host sends. It only reshapes and labels what the core and
+ * the knowledge table say; verdicts come from imageVerdicts, meanings from the table.
+ */
+import type { BzImage } from "../core/formats/bzimage/model";
+import type { VmlinuxInfo } from "../core/formats/bzimage/vmlinux";
+import { HIGHLIGHTS } from "../core/formats/bzimage/vmlinux";
+import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import type { Verdict } from "../core/kexec/imageVerdicts";
+import type { ByteSource } from "../core/io/byteSource";
+import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
+import { XLOADFLAGS_BITS } from "../core/knowledge/xloadflags";
+import { protocolText } from "../core/knowledge/protocolVersions";
+import type { FieldRow, ImageView, SummaryView, VerdictRow, VmlinuxView } from "../protocol";
+
+const hex = (n: number | bigint): string => "0x" + n.toString(16);
+
+/** Architecture as the image itself states it: PE machine first, else the 64-bit entry bit. */
+function architecture(img: BzImage): string {
+  if (img.pe) {
+    if (img.pe.machineName === "IMAGE_FILE_MACHINE_AMD64") return "x86_64";
+    if (img.pe.machineName === "IMAGE_FILE_MACHINE_I386") return "i386";
+    return img.pe.machineName;
+  }
+  if (img.xloadflags && img.xloadflags.bits.includes("XLF_KERNEL_64")) return "x86_64";
+  return "x86 (32-bit entry only)";
+}
+
+/**
+ * The summary card's verdict line for "running 5-level kernel kexecs this image", assembled from
+ * the core's verdicts (kexec_file.l5 and kexec-tools.fallback), never recomputed here.
+ */
+export function verdictLine(verdicts: readonly Verdict[]): { line: string; outcome: VerdictRow["outcome"] } {
+  const file5 = verdicts.find((v) => v.id === "kexec_file.l5");
+  const fallback = verdicts.find((v) => v.id === "kexec-tools.fallback");
+  const load5 = verdicts.find((v) => v.id === "kexec_load.l5");
+  if (file5?.outcome === "ok") return { line: "kexec from a 5-level kernel: OK", outcome: "ok" };
+  if (fallback) return { line: `kexec from a 5-level kernel: ${fallback.summary}`, outcome: fallback.outcome };
+  if (file5) {
+    const tail = load5 ? `; ${load5.summary}` : "";
+    return { line: `kexec from a 5-level kernel: refused by kexec_file_load (${file5.reason})${tail}`, outcome: "refused" };
+  }
+  return { line: "kexec from a 5-level kernel: no verdict", outcome: "info" };
+}
+
+function headerBytes(src: ByteSource, img: BzImage): string {
+  const data = src.readUpTo(SETUP_HEADER_START, Math.max(0, img.headerEnd - SETUP_HEADER_START));
+  let out = "";
+  for (const b of data) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+/** Zero-padded to the field width; 8-byte fields need it since a u64 may not fit a double. */
+function rawHex(src: ByteSource, offset: number, size: number): string | null {
+  const b = src.readUpTo(offset, size);
+  if (b.length < size) return null;
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  return "0x" + v.toString(16).padStart(size * 2, "0");
+}
+
+export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boolean): ImageView {
+  const core = verdictsFor(img);
+  const verdicts: VerdictRow[] = core.map((v) => ({ ...v }));
+  const vl = verdictLine(core);
+  const signers = img.pe ? img.pe.certificates.flatMap((c) => c.authenticode?.signers ?? []) : [];
+  const summary: SummaryView = {
+    kernelVersion: img.kernelVersion,
+    protocol: img.protocol?.text ?? null,
+    architecture: architecture(img),
+    signedBy: signers,
+    codec: img.payload?.compression ?? null,
+    verdictLine: vl.line,
+    verdictOutcome: vl.outcome,
+  };
+  const fields: FieldRow[] = img.fields.map((f) => {
+    const k = SETUP_HEADER_FIELDS.find((t) => t.name === f.name);
+    return {
+      name: f.name,
+      offset: f.offset,
+      size: f.size,
+      since: f.since,
+      sinceText: f.since ? protocolText(f.since) : "all",
+      present: f.present,
+      raw: f.raw,
+      rawHex: f.raw === null ? null : rawHex(src, f.offset, f.size),
+      meaning: k?.meaning ?? "",
+      kexec: k?.kexec ?? null,
+    };
+  });
+  const xv = img.xloadflags;
+  const pe = img.pe;
+  return {
+    fileName: img.file,
+    fileSize: img.fileSize,
+    kind: img.kind,
+    summary,
+    fields,
+    stripStart: SETUP_HEADER_START,
+    headerEnd: img.headerEnd,
+    stripHex: headerBytes(src, img),
+    loadflags: { value: img.loadflags.value, bits: [...img.loadflags.bits] },
+    xloadflags: xv && {
+      value: xv.value,
+      unknownBits: xv.unknownBits,
+      bits: XLOADFLAGS_BITS.map((b) => ({
+        bit: b.bit,
+        name: b.name,
+        set: (xv.value & b.mask) !== 0,
+        status: b.status,
+        sinceProtocol: b.sinceProtocol,
+        sinceKernel: b.sinceKernel,
+        meaning: b.meaning,
+        setWhen: b.setWhen,
+        kexec: b.kexec,
+      })),
+    },
+    kernelInfo: img.kernelInfo && {
+      offset: img.kernelInfo.fileOffset,
+      header: img.kernelInfo.header,
+      magicOk: img.kernelInfo.magicOk,
+      size: img.kernelInfo.size,
+      sizeTotal: img.kernelInfo.sizeTotal,
+      setupTypeMax: img.kernelInfo.setupTypeMax,
+    },
+    pe: pe && {
+      machine: pe.machineName,
+      format: pe.format,
+      subsystem: pe.subsystemName,
+      entryPoint: pe.addressOfEntryPoint,
+      // bigint does not survive postMessage/JSON.
+      imageBase: hex(pe.imageBase),
+      sizeOfImage: pe.sizeOfImage,
+      sections: pe.sections.map((s) => ({ name: s.name, virtualAddress: s.virtualAddress, virtualSize: s.virtualSize, rawOffset: s.rawOffset, rawSize: s.rawSize })),
+      securityDirectory: pe.securityDirectory && { ...pe.securityDirectory },
+      signed: pe.signed,
+      signers,
+      digestAlgorithm: pe.certificates.find((c) => c.authenticode)?.authenticode?.digestAlgorithm ?? null,
+      certificates: pe.certificates.flatMap((c) => c.authenticode?.certificates ?? []).map((c) => ({
+        subject: dnText(c.subject),
+        issuer: dnText(c.issuer),
+        serial: c.serial,
+      })),
+    },
+    payload: img.payload && {
+      compression: img.payload.compression,
+      offset: img.payload.offset,
+      length: img.payload.length,
+      uncompressedSize: img.payload.appendedSize || null,
+    },
+    verdicts,
+    notes: img.notes.map((n) => ({ severity: n.severity, offset: n.offset ?? null, field: n.field ?? null, message: n.message })),
+    canDecompress,
+  };
+}
+
+function dnText(dn: Record<string, string>): string {
+  return Object.entries(dn).map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+export function buildVmlinuxView(info: VmlinuxInfo): VmlinuxView {
+  const cfg = info.config;
+  return {
+    size: info.size,
+    banner: info.banner,
+    config: cfg
+      ? HIGHLIGHTS.map((name) => {
+          const v = cfg.highlights[name];
+          return { name, value: v ?? null, listed: v !== undefined };
+        })
+      : null,
+    elf: info.isElf ? [info.class, info.machineName, info.typeName].filter(Boolean).join(" ") : null,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Runs the real webview bundle in headless Chromium against a simulated host: the page is the
+ * one webviewHtml() builds for VS Code, the host side is the real ImageSession (real core, real
+ * protocol), and acquireVsCodeApi is a shim that forwards postMessage to it. Resources are
+ * served by route interception from dist/webview; every other request is refused and recorded,
+ * so a test fails if the page tries to reach anything else. No network is used.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { ByteSource } from "../../extension/core/io/byteSource";
+import { ImageSession, type SessionEffects } from "../../extension/host/imageSession";
+import { makeNonce, webviewHtml } from "../../extension/host/webviewHtml";
+import type { Envelope, ToWebviewMessage } from "../../extension/protocol";
+import { repoRoot } from "../fixtures";
+import { THEMES } from "./themes";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const ORIGIN = "http://127.0.0.1:9";
+const DIST = path.join(repoRoot, "dist", "webview");
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kexec-webview-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    viewport: { width: 1100, height: 900 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EffectCalls {
+  copied: string[];
+  reopened: string[];
+  simulated: string[];
+}
+
+export interface OpenedPage {
+  page: Page;
+  session: ImageSession;
+  /** Raw messages the page posted, in order. */
+  fromPage: unknown[];
+  /** Messages sent to the page, as JSON. */
+  toPage: string[];
+  /** Messages the session rejected (its log lines). */
+  hostLog: string[];
+  consoleLines: string[];
+  cspViolations: string[];
+  dialogs: string[];
+  /** Requests other than our page and dist/webview assets. */
+  strayRequests: string[];
+  calls: EffectCalls;
+  /** Last setState value. */
+  state(): unknown;
+  /** Sends a raw message to the page the way VS Code delivers host messages. */
+  post(raw: unknown): Promise<void>;
+}
+
+export interface OpenOptions {
+  theme: "light" | "dark";
+  /** getState() value at load, as VS Code hands it back after hide/restore. */
+  state?: unknown;
+  hexEditorAvailable?: boolean;
+}
+
+export async function openImagePage(context: BrowserContext, src: ByteSource, o: OpenOptions): Promise<OpenedPage> {
+  const page = await context.newPage();
+  const nonce = makeNonce();
+  const html = webviewHtml({
+    cspSource: ORIGIN,
+    nonce,
+    scriptUri: `${ORIGIN}/dist/webview/imageEditorMain.js`,
+    toolkitUri: `${ORIGIN}/dist/webview/toolkit.min.js`,
+    styleUri: `${ORIGIN}/dist/webview/imageEditor.css`,
+    title: "Kernel image inspector",
+  });
+  const out: OpenedPage = {
+    page,
+    session: null as unknown as ImageSession,
+    fromPage: [],
+    toPage: [],
+    hostLog: [],
+    consoleLines: [],
+    cspViolations: [],
+    dialogs: [],
+    strayRequests: [],
+    calls: { copied: [], reopened: [], simulated: [] },
+    state: () => lastState,
+    post: (raw) => send(raw),
+  };
+  let lastState: unknown = o.state;
+
+  await page.route("**/*", async (route) => {
+    const url = route.request().url();
+    if (url === `${ORIGIN}/index.html`) return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
+    const m = /^http:\/\/127\.0\.0\.1:9\/dist\/webview\/([A-Za-z0-9_.-]+)$/.exec(url);
+    if (m && fs.existsSync(path.join(DIST, m[1]!))) {
+      const type = m[1]!.endsWith(".css") ? "text/css" : m[1]!.endsWith(".map") ? "application/json" : "text/javascript";
+      return route.fulfill({ status: 200, contentType: type, body: fs.readFileSync(path.join(DIST, m[1]!)) });
+    }
+    out.strayRequests.push(url);
+    return route.abort();
+  });
+  page.on("console", (msg) => out.consoleLines.push(`${msg.type()}: ${msg.text()}`));
+  page.on("dialog", (d) => {
+    out.dialogs.push(d.message());
+    void d.dismiss();
+  });
+
+  // Host → page, in order (progress events must not overtake their reply).
+  let queue: Promise<void> = Promise.resolve();
+  const send = (raw: unknown): Promise<void> => {
+    out.toPage.push(JSON.stringify(raw));
+    queue = queue.then(() => page.evaluate((m) => window.postMessage(m, "*"), raw as never)).catch(() => undefined);
+    return queue;
+  };
+  const effects: SessionEffects = {
+    post: (m: Envelope<ToWebviewMessage>) => void send(m),
+    log: (text) => out.hostLog.push(text),
+    copy: async (text) => void out.calls.copied.push(text),
+    showVerdicts: async (file, verdicts) => {
+      out.calls.simulated.push(file);
+      return `${verdicts.length} verdicts written to the Kexec Inspector output.`;
+    },
+    reopenWith: async (editor) => void out.calls.reopened.push(editor),
+    hexEditorAvailable: () => o.hexEditorAvailable ?? false,
+    maxDecompressedBytes: () => 512 * 1024 * 1024,
+  };
+  const session = new ImageSession(src, effects);
+  out.session = session;
+
+  await page.exposeBinding("__kexecToHost", (_source, raw: unknown) => {
+    out.fromPage.push(raw);
+    session.receive(raw);
+  });
+  await page.exposeBinding("__kexecSetState", (_source, s: unknown) => {
+    lastState = s;
+  });
+  await page.exposeBinding("__kexecCsp", (_source, v: string) => {
+    out.cspViolations.push(v);
+  });
+  const theme = THEMES[o.theme];
+  // A string, not a function: tsx/esbuild would add __name() helpers that do not exist in the page.
+  await page.addInitScript(`(${SHIM})(${JSON.stringify({ state: o.state ?? null, vars: theme.vars, bodyClass: theme.bodyClass, kind: theme.kind })});`);
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForSelector("body[data-ready='true']", { timeout: 30_000 });
+  // The toolkit is a module script: wait until its elements are upgraded before looking.
+  await page.waitForFunction(() => customElements.get("vscode-button") !== undefined, undefined, { timeout: 30_000 });
+  return out;
+}
+
+/** acquireVsCodeApi and the theme injection, as VS Code's webview host provides them. */
+const SHIM = `function (cfg) {
+  var st = cfg.state === null ? undefined : cfg.state;
+  var acquired = false;
+  window.acquireVsCodeApi = function () {
+    if (acquired) throw new Error("acquireVsCodeApi called twice");
+    acquired = true;
+    return {
+      // Structured-clone semantics, like the real webview channel.
+      postMessage: function (m) { window.__kexecToHost(JSON.parse(JSON.stringify(m))); },
+      getState: function () { return st; },
+      setState: function (s) { st = s; window.__kexecSetState(JSON.parse(JSON.stringify(s))); },
+    };
+  };
+  document.addEventListener("securitypolicyviolation", function (e) { window.__kexecCsp(e.violatedDirective + " " + e.blockedURI + " " + (e.sourceFile || "") + ":" + e.lineNumber); });
+  // VS Code sets the theme variables on <html> and the theme class on <body> before page scripts run.
+  function apply() {
+    for (var k in cfg.vars) document.documentElement.style.setProperty(k, cfg.vars[k]);
+    if (document.body) { document.body.classList.add(cfg.bodyClass); document.body.setAttribute("data-vscode-theme-kind", cfg.kind); }
+  }
+  if (document.documentElement) apply();
+  new MutationObserver(function (_m, obs) { if (document.body) { apply(); obs.disconnect(); } }).observe(document, { childList: true, subtree: true });
+}`;
+
+export function screenshotPath(name: string): string {
+  const dir = path.join(repoRoot, "out", "screenshots");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
+}
