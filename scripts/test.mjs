@@ -1,21 +1,44 @@
 // The README's test command: installs what is missing, then type-checks, lints, builds and runs
-// every suite. Each step's failure stops the run with its exit code.
-import { spawnSync } from "node:child_process";
+// every suite. Each step's failure stops the run with its exit code. Ends with one
+// "N passed, N failed" line summed over the mocha suites.
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 
-function step(name, cmd, args, opts = {}) {
+const totals = { passed: 0, failed: 0, skipped: 0 };
+
+function step(name, cmd, args, { count = false } = {}) {
   console.log(`\n== ${name}: ${cmd} ${args.join(" ")}`);
-  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
-  if (r.status !== 0) {
-    console.error(`\n${name} failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
-  }
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let tail = "";
+    child.stdout.on("data", (d) => {
+      process.stdout.write(d);
+      tail = (tail + d.toString()).slice(-4000);
+    });
+    child.on("close", (code, signal) => {
+      if (count) {
+        // Mocha's own summary lines (ANSI colours stripped).
+        const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+        const num = (re) => Number(re.exec(plain)?.[1] ?? 0);
+        totals.passed += num(/(\d+) passing/);
+        totals.failed += num(/(\d+) failing/);
+        totals.skipped += num(/(\d+) pending/);
+      }
+      if (code !== 0) {
+        console.error(`\n${name} failed (exit ${code ?? signal})`);
+        console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
+        process.exit(code || 1);
+      }
+      resolve();
+    });
+  });
 }
 
-if (!fs.existsSync("node_modules/.package-lock.json")) step("install", "npm", ["ci", "--no-audit", "--no-fund"]);
-step("typecheck", "npx", ["tsc", "--noEmit", "-p", "."]);
-step("lint", "npx", ["eslint", "extension", "webview", "test"]);
-step("build", "node", ["build.mjs"]);
-step("unit and fixture tests", "npx", ["mocha", "test/unit/**/*.test.ts", "test/real/**/*.test.ts"]);
+if (!fs.existsSync("node_modules/.package-lock.json")) await step("install", "npm", ["ci", "--no-audit", "--no-fund"]);
+await step("typecheck", "npx", ["tsc", "--noEmit", "-p", "."]);
+await step("lint", "npx", ["eslint", "extension", "webview", "test"]);
+await step("build", "node", ["build.mjs"]);
+await step("unit and fixture tests", "npx", ["mocha", "test/unit/**/*.test.ts", "test/real/**/*.test.ts"], { count: true });
 // The real webview bundles in Debian's Chromium (installed by .ci/run), host side on the real protocol.
-step("webview tests (headless Chromium)", "npx", ["mocha", "--timeout", "120000", "test/webview/**/*.test.ts"]);
+await step("webview tests (headless Chromium)", "npx", ["mocha", "--timeout", "120000", "test/webview/**/*.test.ts"], { count: true });
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
