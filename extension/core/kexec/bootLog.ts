@@ -78,8 +78,12 @@ export function memoryMapFromBootLog(text: string, file: string): MemoryMap {
   const kernelMap = user.length > 0 ? user : firmware;
   if (user.length > 0) notes.push("mem=/memmap= in effect: the kernel's \"user:\" map is used for System RAM.");
   if (kernelParts.length > 0) {
+    // mergeRanges drops inverted (end < start) ranges, so a lying log can leave nothing.
     const k = mergeRanges(kernelParts);
-    reserved.push({ start: k[0]!.start, end: k[k.length - 1]!.end, what: "kernel image", source: "Kernel code…bss lines" });
+    const first = k[0];
+    const last = k[k.length - 1];
+    if (first && last) reserved.push({ start: first.start, end: last.end, what: "kernel image", source: "Kernel code…bss lines" });
+    else notes.push("Kernel image lines give no valid range (end before start): not treated as reserved.");
   } else if (cmdline !== undefined && /(^|\s)nokaslr(\s|$)/.test(cmdline)) {
     // nokaslr: the kernel runs at LOAD_PHYSICAL_ADDR; its size from the "Memory:" line.
     const kib = memoryLine ? memoryLine.reduce((a, b) => a + b, 0) : 64 * 1024;

@@ -40,9 +40,14 @@ export function memoryMapFromIomem(text: string, file: string): MemoryMap {
     throw new FormatError(file, 0, "iomem addresses", "real addresses (read /proc/iomem as root)", "every range is 00000000-00000000: the dump was taken without CAP_SYS_ADMIN");
   }
   if (ram.length === 0) throw new FormatError(file, 0, "System RAM", "at least one top-level \"System RAM\" entry");
+  const extraNotes: string[] = [];
   if (kernel.length > 0) {
+    // mergeRanges drops inverted (end < start) ranges, so a lying log can leave nothing.
     const k = mergeRanges(kernel);
-    reserved.push({ start: k[0]!.start, end: k[k.length - 1]!.end, what: "kernel image", source: "Kernel code…bss entries" });
+    const first = k[0];
+    const last = k[k.length - 1];
+    if (first && last) reserved.push({ start: first.start, end: last.end, what: "kernel image", source: "Kernel code…bss entries" });
+    else extraNotes.push("Kernel code…bss entries give no valid range (end before start): not treated as reserved.");
   }
   return {
     kind: "iomem",
@@ -53,6 +58,7 @@ export function memoryMapFromIomem(text: string, file: string): MemoryMap {
     crashKernel: [...crash].sort((a, b) => a.start - b.start),
     notes: [
       "/proc/iomem does not show memblock reservations made at boot (initrd, NODE_DATA, page tables): a crashkernel simulation from it is an upper bound.",
+      ...extraNotes,
     ],
   };
 }

@@ -111,6 +111,9 @@ export interface PreprocessorView {
 }
 
 const TRUE: Pred = () => true;
+const FALSE: Pred = () => false;
+/** Far beyond real kernel sources (a handful of levels). */
+const MAX_IF_DEPTH = 64;
 
 /**
  * Walks the masked text line by line, tracking #if nesting. Conditions that the small
@@ -124,6 +127,8 @@ export function preprocess(masked: string): PreprocessorView {
     outer: Pred;
     taken: Pred[];
     current: Pred;
+    /** An #else was seen: later #elif/#else branches of this #if are dead (and cost nothing). */
+    sawElse?: boolean;
   }
   const stack: Frame[] = [];
   let current: Pred = TRUE;
@@ -157,13 +162,21 @@ export function preprocess(masked: string): PreprocessorView {
         const c = kind === "if" ? parseCondition(rest) : kind === "ifdef" ? definedPred(rest.trim()) : not(definedPred(rest.trim()));
         const outer = current;
         stack.push({ outer, taken: [c], current: c });
-        current = and(outer, c);
+        // Predicates nest as closures: past MAX_IF_DEPTH the branch counts as never compiled,
+        // so absurd nesting can neither overflow the stack nor slow every evaluation.
+        current = stack.length > MAX_IF_DEPTH ? FALSE : and(outer, c);
         break;
       }
       case "elif":
       case "else": {
         const f = stack[stack.length - 1];
         if (!f) break;
+        if (f.sawElse || stack.length > MAX_IF_DEPTH) {
+          f.current = FALSE;
+          current = FALSE;
+          break;
+        }
+        if (kind === "else") f.sawElse = true;
         const c = kind === "elif" ? parseCondition(rest) : TRUE;
         const prior = f.taken.slice();
         const branch: Pred = (cfg) => !prior.some((p) => p(cfg)) && c(cfg);
@@ -378,8 +391,9 @@ export function evalCExpr(src: string, resolve: Resolver): EvalResult {
         case "|": left = left | right; break;
         case "^": left = left ^ right; break;
         case "&": left = left & right; break;
-        case "<<": left = left << right; break;
-        case ">>": left = left >> right; break;
+        // C shifts past the operand width are undefined; a huge count would also exhaust BigInt.
+        case "<<": left = right < 0n || right > 127n ? undefined : left << right; break;
+        case ">>": left = right < 0n || right > 127n ? undefined : left >> right; break;
         case "+": left = left + right; break;
         case "-": left = left - right; break;
         case "*": left = left * right; break;

@@ -78,6 +78,19 @@ export function detectPayload(src: ByteSource, fileOffset: number, length: numbe
   };
 }
 
+/** Real kernels compress 2-6x; a bigger first allocation would be sized by an unchecked field. */
+const MAX_RATIO_GUESS = 32;
+
+/**
+ * First output allocation: the appended size, bounded by a plausible ratio to the compressed
+ * length (a lying le32 must not allocate up to maxBytes before a single byte is decoded).
+ * The buffer still grows, up to maxBytes, when the data really is larger.
+ */
+export function initialOutputSize(info: Pick<PayloadInfo, "appendedSize" | "length">): number {
+  const guess = info.appendedSize > 0 ? info.appendedSize : info.length * 4;
+  return Math.min(guess, info.length * MAX_RATIO_GUESS + (1 << 20));
+}
+
 /**
  * Decompresses the payload into memory. Output is capped by `maxBytes`; progress is reported
  * and the event loop is yielded to every few MiB so callers can cancel via `signal`.
@@ -90,7 +103,7 @@ export async function decompressPayload(src: ByteSource, info: PayloadInfo, opts
   opts.signal?.throwIfAborted();
   const input = src.read(info.offset, info.length, "payload");
   // The appended size is a good first guess for the output; never trust it past the cap.
-  const out = new OutputBuffer(info.appendedSize > 0 ? info.appendedSize : info.length * 4, opts.maxBytes);
+  const out = new OutputBuffer(initialOutputSize(info), opts.maxBytes);
   const tick = async (inputPos: number): Promise<void> => {
     opts.onProgress?.({ inputBytes: Math.min(inputPos, info.length), inputTotal: info.length, outputBytes: out.pos });
     await yieldToLoop();

@@ -46,6 +46,12 @@ function missing(file: string, info: Vmcoreinfo, keys: string[]): void {
   if (absent.length) throw new FormatError(file, 0, "VMCOREINFO", `printk keys ${absent.join(", ")}`, "missing");
 }
 
+/** A VMCOREINFO value the log reader needs: present but unparsable (e.g. "-1") is a FormatError too. */
+function need<T>(file: string, key: string, v: T | undefined, info: Vmcoreinfo): T {
+  if (v === undefined) throw new FormatError(file, 0, `VMCOREINFO ${key}`, "a valid value", JSON.stringify(info.get(key) ?? null));
+  return v;
+}
+
 /** Picks the implementation the way makedumpfile does (printk.md §1) and reads all records. */
 export function readKernelLog(info: Vmcoreinfo, mem: VirtualMemory, file: string, onProgress?: ProgressFn): KernelLog {
   if (info.has("SYMBOL(prb)")) return readLockless(info, mem, file, onProgress);
@@ -65,11 +71,11 @@ function readLockless(info: Vmcoreinfo, mem: VirtualMemory, file: string, onProg
     "OFFSET(prb_data_ring.size_bits)", "OFFSET(prb_data_ring.data)", "OFFSET(atomic_long_t.counter)",
   ];
   missing(file, info, keys);
-  const o = (k: string): number => info.offset(k)!;
-  const s = (k: string): number => info.size(k)!;
+  const o = (k: string): number => need(file, `OFFSET(${k})`, info.offset(k), info);
+  const s = (k: string): number => need(file, `SIZE(${k})`, info.size(k), info);
   const counter = o("atomic_long_t.counter");
 
-  const prbPtr = view(mem.read(info.symbol("prb")!, 8, "prb")).getBigUint64(0, true);
+  const prbPtr = view(mem.read(need(file, "SYMBOL(prb)", info.symbol("prb"), info), 8, "prb")).getBigUint64(0, true);
   const rbSize = s("printk_ringbuffer");
   if (rbSize > 4096) throw new FormatError(file, 0, "SIZE(printk_ringbuffer)", "at most 4096", String(rbSize));
   const rb = view(mem.read(prbPtr, rbSize, "printk_ringbuffer"));
@@ -166,17 +172,18 @@ function cstr(b: Uint8Array): string {
 function readLogBuf(info: Vmcoreinfo, mem: VirtualMemory, file: string, st: "printk_log" | "log", onProgress?: ProgressFn): KernelLog {
   const keys = ["SYMBOL(log_buf)", "SYMBOL(log_buf_len)", "SYMBOL(log_first_idx)", "SYMBOL(log_next_idx)", `SIZE(${st})`, `OFFSET(${st}.ts_nsec)`, `OFFSET(${st}.len)`, `OFFSET(${st}.text_len)`];
   missing(file, info, keys);
-  const bufAddr = view(mem.read(info.symbol("log_buf")!, 8, "log_buf")).getBigUint64(0, true);
-  const bufLen = view(mem.read(info.symbol("log_buf_len")!, 4, "log_buf_len")).getUint32(0, true);
-  const first = view(mem.read(info.symbol("log_first_idx")!, 4, "log_first_idx")).getUint32(0, true);
-  const nextIdx = view(mem.read(info.symbol("log_next_idx")!, 4, "log_next_idx")).getUint32(0, true);
+  const sym = (k: string): bigint => need(file, `SYMBOL(${k})`, info.symbol(k), info);
+  const bufAddr = view(mem.read(sym("log_buf"), 8, "log_buf")).getBigUint64(0, true);
+  const bufLen = view(mem.read(sym("log_buf_len"), 4, "log_buf_len")).getUint32(0, true);
+  const first = view(mem.read(sym("log_first_idx"), 4, "log_first_idx")).getUint32(0, true);
+  const nextIdx = view(mem.read(sym("log_next_idx"), 4, "log_next_idx")).getUint32(0, true);
   if (bufLen === 0 || bufLen > 2 ** MAX_SIZE_BITS) throw new FormatError(file, 0, "log_buf_len", `1..${2 ** MAX_SIZE_BITS}`, String(bufLen));
   const buf = mem.read(bufAddr, bufLen, "log_buf");
   const dv = view(buf);
-  const hdr = info.size(st)!;
-  const offTs = info.offset(`${st}.ts_nsec`)!;
-  const offLen = info.offset(`${st}.len`)!;
-  const offText = info.offset(`${st}.text_len`)!;
+  const hdr = need(file, `SIZE(${st})`, info.size(st), info);
+  const offTs = need(file, `OFFSET(${st}.ts_nsec)`, info.offset(`${st}.ts_nsec`), info);
+  const offLen = need(file, `OFFSET(${st}.len)`, info.offset(`${st}.len`), info);
+  const offText = need(file, `OFFSET(${st}.text_len)`, info.offset(`${st}.text_len`), info);
   const offCaller = info.offset(`${st}.caller_id`);
   const warnings: string[] = [];
   const records: LogRecord[] = [];
@@ -217,9 +224,10 @@ function readLogBuf(info: Vmcoreinfo, mem: VirtualMemory, file: string, st: "pri
 /** < 3.5: plain text ring (printk.md §4). */
 function readTextRing(info: Vmcoreinfo, mem: VirtualMemory, file: string): KernelLog {
   missing(file, info, ["SYMBOL(log_buf)", "SYMBOL(log_buf_len)", "SYMBOL(log_end)"]);
-  const bufAddr = view(mem.read(info.symbol("log_buf")!, 8, "log_buf")).getBigUint64(0, true);
-  const bufLen = view(mem.read(info.symbol("log_buf_len")!, 4, "log_buf_len")).getUint32(0, true);
-  const logEnd = view(mem.read(info.symbol("log_end")!, 4, "log_end")).getUint32(0, true);
+  const sym = (k: string): bigint => need(file, `SYMBOL(${k})`, info.symbol(k), info);
+  const bufAddr = view(mem.read(sym("log_buf"), 8, "log_buf")).getBigUint64(0, true);
+  const bufLen = view(mem.read(sym("log_buf_len"), 4, "log_buf_len")).getUint32(0, true);
+  const logEnd = view(mem.read(sym("log_end"), 4, "log_end")).getUint32(0, true);
   if (bufLen === 0 || bufLen > 2 ** MAX_SIZE_BITS || (bufLen & (bufLen - 1)) !== 0) {
     throw new FormatError(file, 0, "log_buf_len", "a power of two", String(bufLen));
   }

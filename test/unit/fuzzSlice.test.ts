@@ -1,0 +1,38 @@
+/**
+ * The CI slice of issue 9's fuzz harness (scripts/fuzz): a fixed seed, ≥ 10,000 cases across
+ * every target, no exception but FormatError and no case over a generous budget (CI shares
+ * two cores). Reproduce a failure with `npm run fuzz -- --seed 9 --case I`.
+ */
+import assert from "node:assert/strict";
+import { Fuzzer, TARGET_NAMES, type FuzzStats } from "../../scripts/fuzz/harness";
+
+const SEED = 9;
+const CASES = 10_000;
+const BUDGET_MS = 250;
+
+describe("fuzz slice (seeded, all targets)", function () {
+  this.timeout(120_000);
+  let stats: FuzzStats;
+
+  before(async () => {
+    const fz = Fuzzer.create({ seed: SEED, budgetMs: BUDGET_MS });
+    await fz.warmup(400);
+    stats = await fz.run(0, CASES);
+  });
+
+  it(`runs ${CASES} cases across ${TARGET_NAMES.join(", ")}`, () => {
+    assert.equal(stats.cases, CASES);
+    for (const t of TARGET_NAMES) assert.ok((stats.byTarget[t]?.cases ?? 0) >= CASES / TARGET_NAMES.length - 1, `target ${t} ran`);
+  });
+
+  it("lets nothing but FormatError escape", () => {
+    const real = stats.uncaught;
+    const lines = real.map((u) => `case ${u.index} [${u.target}] ${u.error?.stack?.split("\n").slice(0, 3).join(" | ")}\n  ${u.label}`);
+    assert.equal(real.length, 0, `uncaught (repro: npm run fuzz -- --seed ${SEED} --case I):\n${lines.join("\n")}`);
+  });
+
+  it(`keeps every case under ${BUDGET_MS} ms`, () => {
+    const lines = stats.overBudget.map((b) => `${b.ms.toFixed(0)} ms case ${b.index} [${b.target}] ${b.label}`);
+    assert.equal(stats.overBudget.length, 0, lines.join("\n"));
+  });
+});
