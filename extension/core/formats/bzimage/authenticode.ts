@@ -5,8 +5,8 @@
  * DER is parsed with asn1js/pkijs only.
  */
 import { createHash } from "node:crypto";
-import * as asn1js from "asn1js";
-import * as pkijs from "pkijs";
+import type * as Asn1js from "asn1js";
+import type * as Pkijs from "pkijs";
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError } from "../../io/formatError";
 import { parsePe, type PeInfo } from "./pe";
@@ -73,7 +73,7 @@ function oidName(oid: string, table: Record<string, string>): string {
   return table[oid] ?? oid;
 }
 
-function dn(name: pkijs.RelativeDistinguishedNames): DistinguishedName {
+function dn(name: Pkijs.RelativeDistinguishedNames): DistinguishedName {
   const out: DistinguishedName = {};
   for (const tv of name.typesAndValues) {
     const key = NAME_KEYS[tv.type] ?? tv.type;
@@ -83,25 +83,38 @@ function dn(name: pkijs.RelativeDistinguishedNames): DistinguishedName {
   return out;
 }
 
-function serialHex(n: asn1js.Integer): string {
+function serialHex(n: Asn1js.Integer): string {
   let b = n.valueBlock.valueHexView;
   // Strip DER sign padding so serials read like openssl/sbverify print them.
   while (b.length > 1 && b[0] === 0) b = b.subarray(1);
   return Buffer.from(b).toString("hex");
 }
 
-const SPC_SCHEMA = new asn1js.Sequence({
-  value: [
-    new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ name: "dataType" }), new asn1js.Any({ name: "dataValue", optional: true })] }),
-    new asn1js.Sequence({
-      value: [pkijs.AlgorithmIdentifier.schema({ names: { blockName: "digestAlgorithm" } }), new asn1js.OctetString({ name: "digest" })],
-    }),
-  ],
-});
+/**
+ * pkijs and asn1js are a third of the extension bundle: loaded on the first signature parse, not at
+ * activation (esbuild evaluates a require()d module lazily).
+ */
+function libs(): { asn1js: typeof Asn1js; pkijs: typeof Pkijs } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return { asn1js: require("asn1js") as typeof Asn1js, pkijs: require("pkijs") as typeof Pkijs };
+}
+
+let spcSchema: Asn1js.Sequence | undefined;
+function SPC_SCHEMA_OF(asn1js: typeof Asn1js, pkijs: typeof Pkijs): Asn1js.Sequence {
+  return (spcSchema ??= new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ name: "dataType" }), new asn1js.Any({ name: "dataValue", optional: true })] }),
+      new asn1js.Sequence({
+        value: [pkijs.AlgorithmIdentifier.schema({ names: { blockName: "digestAlgorithm" } }), new asn1js.OctetString({ name: "digest" })],
+      }),
+    ],
+  }));
+}
 
 /** Parses the bCertificate of a WIN_CERT_TYPE_PKCS_SIGNED_DATA entry at [offset, offset+length). */
 export function parseAuthenticode(src: ByteSource, offset: number, length: number): AuthenticodeInfo {
   const field = "WIN_CERTIFICATE.bCertificate";
+  const { asn1js, pkijs } = libs();
   const bytes = src.read(offset, length, field);
   const fail = (expected: string, found?: string): never => {
     throw new FormatError(src.name, offset, field, expected, found);
@@ -109,8 +122,8 @@ export function parseAuthenticode(src: ByteSource, offset: number, length: numbe
   // DER length may be shorter than dwLength: the entry is padded to 8 bytes.
   const asn = asn1js.fromBER(bytes);
   if (asn.offset === -1) fail("a DER-encoded PKCS#7 ContentInfo", asn.result.error);
-  let ci: pkijs.ContentInfo;
-  let sd: pkijs.SignedData;
+  let ci: Pkijs.ContentInfo;
+  let sd: Pkijs.SignedData;
   try {
     ci = new pkijs.ContentInfo({ schema: asn.result });
     if (ci.contentType !== OID_SIGNED_DATA) fail(`ContentInfo of type signedData (${OID_SIGNED_DATA})`, ci.contentType);
@@ -123,17 +136,17 @@ export function parseAuthenticode(src: ByteSource, offset: number, length: numbe
   if (encapContentType !== OID_SPC_INDIRECT_DATA) fail(`SignedData carrying SpcIndirectDataContent (${OID_SPC_INDIRECT_DATA})`, encapContentType);
 
   // Authenticode stores the SEQUENCE directly under [0]; plain CMS wraps it in an OCTET STRING.
-  let content: asn1js.AsnType = sd.encapContentInfo.eContent as asn1js.AsnType;
+  let content: Asn1js.AsnType = sd.encapContentInfo.eContent as Asn1js.AsnType;
   if (content instanceof asn1js.OctetString) {
     const inner = asn1js.fromBER(content.getValue());
     if (inner.offset === -1) fail("a DER SpcIndirectDataContent", inner.result.error);
     content = inner.result;
   }
-  const spc = asn1js.compareSchema(content, content, SPC_SCHEMA);
+  const spc = asn1js.compareSchema(content, content, SPC_SCHEMA_OF(asn1js, pkijs));
   if (!spc.verified) fail("an SpcIndirectDataContent SEQUENCE", spc.result.error);
-  const parts = spc.result as Record<string, asn1js.AsnType | undefined>;
+  const parts = spc.result as Record<string, Asn1js.AsnType | undefined>;
   const alg = new pkijs.AlgorithmIdentifier({ schema: parts["digestAlgorithm"] });
-  const digestBlock = parts["digest"] as asn1js.OctetString;
+  const digestBlock = parts["digest"] as Asn1js.OctetString;
 
   const certificates: AuthenticodeCertificate[] = [];
   for (const c of sd.certificates ?? []) {
