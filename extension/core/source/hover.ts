@@ -30,8 +30,14 @@ function hex(v: number | bigint, width = 0): string {
   return "0x" + v.toString(16).padStart(width, "0");
 }
 
+/** Markdown joins adjacent plain lines into one paragraph: end each with a hard break instead. */
+function toMarkdown(title: string, lines: string[]): string {
+  const plain = (l: string | undefined): boolean => !!l && !/^(\||- |\s*$)/.test(l);
+  return [`**${title}**`, "", ...lines.map((l, i) => (plain(l) && plain(lines[i + 1]) ? l + "  " : l))].join("\n");
+}
+
 function done(range: SourceRange, kind: HoverInfo["kind"], title: string, lines: string[]): HoverInfo {
-  return { range, kind, title, lines, markdown: [`**${title}**`, "", ...lines].join("\n") };
+  return { range, kind, title, lines, markdown: toMarkdown(title, lines) };
 }
 
 /** Hover data for the word or number at `offset`, or null. `languageHint` only tunes heuristics. */
