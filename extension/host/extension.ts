@@ -3,6 +3,9 @@ import { ImageEditorProvider } from "./imageEditorProvider";
 import { ImageCommands } from "./imageCommands";
 import { VerdictReporter } from "./verdictReporter";
 import { XloadflagsHoverProvider } from "./xloadflagsHoverProvider";
+import { SourceDiagnostics } from "./sourceDiagnostics";
+import { SourceCodeActionProvider } from "./sourceCodeActions";
+import { SourceInlayHintsProvider } from "./sourceInlayHints";
 
 /** Registers the providers; each owns its disposables through context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -12,6 +15,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const editors = ImageEditorProvider.register(context, log, verdicts);
   ImageCommands.register(context, editors, verdicts);
   XloadflagsHoverProvider.register(context);
+  const lint = SourceDiagnostics.register(context, log);
+  SourceCodeActionProvider.register(context, lint);
+  SourceInlayHintsProvider.register(context, lint);
 }
 
 export function deactivate(): void {
