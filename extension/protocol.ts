@@ -288,7 +288,7 @@ export function obj<T>(shape: Shape<T>, optional: readonly (keyof T)[] = []): Ch
   };
 }
 const hexString: Check<string> = (x, p) => (typeof x === "string" && /^(?:[0-9a-f]{2})*$/.test(x) ? null : fail(p, "lowercase hex bytes"));
-const hexNumber: Check<string> = (x, p) => (typeof x === "string" && /^0x[0-9a-f]+$/.test(x) ? null : fail(p, "0x… hex"));
+export const hexNumber: Check<string> = (x, p) => (typeof x === "string" && /^0x[0-9a-f]+$/.test(x) ? null : fail(p, "0x… hex"));
 const outcome = lit<VerdictOutcome>("ok", "refused", "fails", "risk", "info");
 
 const fieldRow = obj<FieldRow>({
@@ -346,7 +346,7 @@ const fromWebviewChecks: { [K in FromWebviewMessage["type"]]: Check<Extract<From
   [MessageType.ReopenWith]: obj<ReopenWithMessage>({ type: lit(MessageType.ReopenWith), editor: lit("text", "hex", "pick") }),
 };
 
-function checkEnvelope<T extends { type: string }>(
+export function checkEnvelope<T extends { type: string }>(
   raw: unknown,
   checks: Record<string, Check<T>>,
 ): { ok: true; envelope: Envelope<T> } | { ok: false; error: string } {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -18,4 +19,23 @@ export function cacheDir(...parts: string[]): string {
 
 export function readJson<T = unknown>(file: string): T {
   return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+}
+
+/**
+ * A vmcore fixture by name: read in place when stored plain, else its .xz decompressed once into
+ * the ignored cache (never into the repo).
+ */
+export function vmcoreFixture(name: string): string {
+  const stored = sharedFixture("vmcore", name);
+  if (fs.existsSync(stored)) return stored;
+  const out = path.join(cacheDir("vmcore"), name);
+  if (!fs.existsSync(out)) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    const fd = fs.openSync(tmp, "w");
+    const r = spawnSync("xz", ["-dk", "-c", sharedFixture("vmcore", `${name}.xz`)], { stdio: ["ignore", fd, "inherit"] });
+    fs.closeSync(fd);
+    if (r.status !== 0) throw new Error(`xz failed for ${name}`);
+    fs.renameSync(tmp, out);
+  }
+  return out;
 }

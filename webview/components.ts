@@ -116,3 +116,73 @@ export function keyValues(rows: [string, Child, string?][]): HTMLElement {
   }
   return dl;
 }
+
+/**
+ * A single-line text input (<vscode-text-field>). `onInput` gets the value on every keystroke,
+ * `onEnter` on Enter (Shift+Enter passes shift = true).
+ */
+export function textField(
+  o: { id?: string; placeholder?: string; label?: string; value?: string },
+  onInput: (value: string) => void,
+  onEnter?: (shift: boolean) => void,
+): HTMLElement & { value: string } {
+  const f = document.createElement("vscode-text-field") as HTMLElement & { value: string };
+  if (o.id) f.id = o.id;
+  if (o.placeholder) f.setAttribute("placeholder", o.placeholder);
+  if (o.label) f.setAttribute("aria-label", o.label);
+  if (o.value) f.setAttribute("value", o.value);
+  f.addEventListener("input", () => onInput(f.value ?? ""));
+  if (onEnter) {
+    f.addEventListener("keydown", (ev: KeyboardEvent) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        onEnter(ev.shiftKey);
+      }
+    });
+  }
+  return f;
+}
+
+/**
+ * Form controls for the simulation panel. Native elements styled with the theme variables
+ * (webview/simulationPanel.css): the crashkernel= field needs a monospace font so an error
+ * column can be pointed at, and the toolkit's dropdown positions its listbox with inline styles,
+ * which our CSP blocks.
+ */
+export function textInput(id: string, value: string, onInput: (v: string) => void, o: { placeholder?: string; mono?: boolean; label?: string } = {}): HTMLInputElement {
+  const i = el("input", { className: o.mono ? "input mono" : "input", attrs: { id, type: "text", spellcheck: "false", autocomplete: "off" } });
+  i.value = value;
+  if (o.placeholder) i.placeholder = o.placeholder;
+  if (o.label) i.setAttribute("aria-label", o.label);
+  i.addEventListener("input", () => onInput(i.value));
+  return i;
+}
+
+export function select(id: string, options: readonly { value: string; label: string }[], value: string, onChange: (v: string) => void, label?: string): HTMLSelectElement {
+  const s = el("select", { className: "select", attrs: { id } });
+  for (const o of options) {
+    const opt = el("option", { text: o.label });
+    opt.value = o.value;
+    s.appendChild(opt);
+  }
+  s.value = value;
+  if (label) s.setAttribute("aria-label", label);
+  s.addEventListener("change", () => onChange(s.value));
+  return s;
+}
+
+export function checkbox(id: string, label: string, checked: boolean, onChange: (v: boolean) => void): HTMLLabelElement {
+  const c = el("input", { attrs: { id, type: "checkbox" } });
+  c.checked = checked;
+  c.addEventListener("change", () => onChange(c.checked));
+  return el("label", { className: "check", attrs: { for: id } }, c, label);
+}
+
+export function textArea(id: string, value: string, onInput: (v: string) => void, placeholder: string): HTMLTextAreaElement {
+  const t = el("textarea", { className: "input mono", attrs: { id, rows: "6", spellcheck: "false" } });
+  t.value = value;
+  t.placeholder = placeholder;
+  t.setAttribute("aria-label", placeholder);
+  t.addEventListener("input", () => onInput(t.value));
+  return t;
+}

@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { ImageEditorProvider } from "./imageEditorProvider";
 import { ImageCommands } from "./imageCommands";
+import { VmcoreEditorProvider } from "./vmcoreEditorProvider";
 import { VerdictReporter } from "./verdictReporter";
 import { XloadflagsHoverProvider } from "./xloadflagsHoverProvider";
 import { SourceDiagnostics } from "./sourceDiagnostics";
@@ -14,6 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const verdicts = new VerdictReporter(log);
   const editors = ImageEditorProvider.register(context, log, verdicts);
   ImageCommands.register(context, editors, verdicts);
+  VmcoreEditorProvider.register(context, log);
   XloadflagsHoverProvider.register(context);
   const lint = SourceDiagnostics.register(context, log);
   SourceCodeActionProvider.register(context, lint);

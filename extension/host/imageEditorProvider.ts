@@ -94,12 +94,17 @@ export class ImageEditorProvider implements vscode.CustomReadonlyEditorProvider<
   }
 
   private async reopen(uri: vscode.Uri, editor: "text" | "hex" | "pick"): Promise<void> {
-    if (editor === "pick") {
-      await vscode.commands.executeCommand("workbench.action.reopenWithEditor", uri);
-      return;
-    }
-    // "default" is VS Code's built-in text editor.
-    const viewType = editor === "hex" ? "hexEditor.hexedit" : "default";
-    await vscode.commands.executeCommand("vscode.openWith", uri, viewType);
+    return reopenWith(uri, editor);
   }
+}
+
+/** Opens `uri` in the text editor, the Hex Editor, or VS Code's "Reopen Editor With…" picker. */
+export async function reopenWith(uri: vscode.Uri, editor: "text" | "hex" | "pick"): Promise<void> {
+  if (editor === "pick") {
+    await vscode.commands.executeCommand("workbench.action.reopenWithEditor", uri);
+    return;
+  }
+  // "default" is VS Code's built-in text editor.
+  const viewType = editor === "hex" ? "hexEditor.hexedit" : "default";
+  await vscode.commands.executeCommand("vscode.openWith", uri, viewType);
 }

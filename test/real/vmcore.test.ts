@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cacheDir, readJson, sharedFixture } from "../fixtures";
+import { cacheDir, readJson, sharedFixture, vmcoreFixture as fixtureFile } from "../fixtures";
 import { openFile } from "../../extension/core/io/byteSource";
 import { openVmcore, type Vmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { vmcoreCommand } from "../../extension/cli/commands/vmcore";
@@ -17,22 +17,6 @@ interface Expected {
   vmcoreinfo_keys: Record<string, string>;
   elf_notes?: Array<{ name: string; type: number; descsz: number }>;
   kdump_header?: { header_version: number; utsname: string[]; status: number; block_size: number; max_mapnr_64: number; nr_cpus: number; dump_level: number; phys_base: string };
-}
-
-/** Decompresses a .xz fixture once into the ignored cache (never into the repo). */
-function fixtureFile(name: string): string {
-  const stored = sharedFixture("vmcore", name);
-  if (fs.existsSync(stored)) return stored;
-  const out = path.join(cacheDir("vmcore"), name);
-  if (!fs.existsSync(out)) {
-    const tmp = `${out}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, "w");
-    const r = spawnSync("xz", ["-dk", "-c", sharedFixture("vmcore", `${name}.xz`)], { stdio: ["ignore", fd, "inherit"] });
-    fs.closeSync(fd);
-    if (r.status !== 0) throw new Error(`xz failed for ${name}`);
-    fs.renameSync(tmp, out);
-  }
-  return out;
 }
 
 function hasMakedumpfile(): boolean {

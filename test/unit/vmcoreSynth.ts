@@ -256,3 +256,63 @@ export function flatten(file: Uint8Array, chunk: number, opts: { reverse?: boole
   const end = new Uint8Array(16).fill(0xff);
   return concat([header, ...recs, ...(opts.noEnd ? [] : [end])]);
 }
+
+export interface PrintkLogDumpOptions {
+  /** Records of the 3.5–5.9 `printk_log` ring (printk.md §3), oldest first. */
+  records: Array<{ tsNsec: bigint; level: number; text: string }>;
+  levels?: 4 | 5;
+  /** Extra VMCOREINFO lines (key=value), appended after the ones the log needs. */
+  vmcoreinfo?: string[];
+  /** NT_PRSTATUS notes (one per CPU). */
+  cpus?: number;
+}
+
+/**
+ * An ELF vmcore whose kernel log is a `printk_log` ring in kernel text (translated without page
+ * tables: va - __START_KERNEL_map + phys_base), with VMCOREINFO describing it. For the editor tests.
+ */
+export function buildPrintkLogElf(o: PrintkLogDumpOptions): Uint8Array {
+  const KTEXT = 0xffffffff81000000n;
+  const pa = (va: bigint): number => Number(va - 0xffffffff80000000n);
+  const mem = new PhysImage();
+  const sym = { log_buf: KTEXT + 0x1000n, log_buf_len: KTEXT + 0x1008n, log_first_idx: KTEXT + 0x100cn, log_next_idx: KTEXT + 0x1010n, init_top_pgt: KTEXT + 0x2000n };
+  const bufVa = KTEXT + 0x10000n;
+  const hdr = 16;
+  const parts: Uint8Array[] = [];
+  for (const r of o.records) {
+    const text = new TextEncoder().encode(r.text);
+    const len = (hdr + text.length + 7) & ~7;
+    const rec = new Uint8Array(len);
+    const dv = new DataView(rec.buffer);
+    dv.setBigUint64(0, r.tsNsec, true);
+    dv.setUint16(8, len, true);
+    dv.setUint16(10, text.length, true);
+    rec[15] = (r.level & 7) << 5;
+    rec.set(text, hdr);
+    parts.push(rec);
+  }
+  const ring = concat(parts);
+  const bufLen = Math.max(4096, 1 << Math.ceil(Math.log2(ring.length + hdr)));
+  mem.write(pa(bufVa), ring);
+  for (let a = pa(bufVa); a < pa(bufVa) + bufLen; a += PAGE) mem.page(Math.floor(a / PAGE));
+  mem.u64(pa(sym.log_buf), bufVa);
+  const u32 = (va: bigint, v: number): void => mem.write(pa(va), Uint8Array.of(v & 255, (v >> 8) & 255, (v >> 16) & 255, v >>> 24));
+  u32(sym.log_buf_len, bufLen);
+  u32(sym.log_first_idx, 0);
+  u32(sym.log_next_idx, ring.length);
+  mem.page(pa(sym.init_top_pgt) / PAGE);
+  const vi = [
+    ...Object.entries(sym).map(([k, v]) => `SYMBOL(${k})=${v.toString(16)}`),
+    "SIZE(printk_log)=16",
+    "OFFSET(printk_log.ts_nsec)=0",
+    "OFFSET(printk_log.len)=8",
+    "OFFSET(printk_log.text_len)=10",
+    "NUMBER(phys_base)=0",
+    `NUMBER(pgtable_l5_enabled)=${o.levels === 5 ? 1 : 0}`,
+    "KERNELOFFSET=1000000",
+    ...(o.vmcoreinfo ?? []),
+    "",
+  ].join("\n");
+  const cpus = Array.from({ length: o.cpus ?? 1 }, (_, i) => note("CORE", 1, prstatus(100 + i, KTEXT + BigInt(i * 0x10))));
+  return buildElf(mem, concat([...cpus, note("VMCOREINFO", 0, new TextEncoder().encode(vi))]));
+}

@@ -1,9 +1,10 @@
 /**
  * Runs the real webview bundle in headless Chromium against a simulated host: the page is the
- * one webviewHtml() builds for VS Code, the host side is the real ImageSession (real core, real
- * protocol), and acquireVsCodeApi is a shim that forwards postMessage to it. Resources are
- * served by route interception from dist/webview; every other request is refused and recorded,
- * so a test fails if the page tries to reach anything else. No network is used.
+ * one webviewHtml() builds for VS Code, the host side is the real session (ImageSession,
+ * VmcoreSession: real core, real protocol), and acquireVsCodeApi is a shim that forwards
+ * postMessage to it. Resources are served by route interception from dist/webview; every other
+ * request is refused and recorded, so a test fails if the page tries to reach anything else.
+ * No network is used.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -47,9 +48,10 @@ export interface EffectCalls {
   simulated: string[];
 }
 
-export interface OpenedPage {
+/** A page opened by openPage: the real bundle in Chromium, `session` on the host side. */
+export interface OpenedPageOf<S> {
   page: Page;
-  session: ImageSession;
+  session: S;
   /** Raw messages the page posted, in order. */
   fromPage: unknown[];
   /** Messages sent to the page, as JSON. */
@@ -68,6 +70,8 @@ export interface OpenedPage {
   post(raw: unknown): Promise<void>;
 }
 
+export type OpenedPage = OpenedPageOf<ImageSession>;
+
 export interface OpenOptions {
   theme: "light" | "dark";
   /** getState() value at load, as VS Code hands it back after hide/restore. */
@@ -75,20 +79,53 @@ export interface OpenOptions {
   hexEditorAvailable?: boolean;
 }
 
+/** Which webview to serve and how to build its host side. */
+export interface PageSpec<S> {
+  /** dist/webview/<bundle>.js */
+  bundle: string;
+  css: string;
+  title: string;
+  /** `post` delivers a message to the page in order; `log` records what the host rejected. */
+  session(post: (m: unknown) => void, log: (text: string) => void, calls: EffectCalls): S;
+}
+
 export async function openImagePage(context: BrowserContext, src: ByteSource, o: OpenOptions): Promise<OpenedPage> {
+  return openPage(context, {
+    bundle: "imageEditorMain",
+    css: "imageEditor.css",
+    title: "Kernel image inspector",
+    session: (post, log, calls) => {
+      const effects: SessionEffects = {
+        post: (m: Envelope<ToWebviewMessage>) => post(m),
+        log,
+        copy: async (text) => void calls.copied.push(text),
+        showVerdicts: async (file, verdicts) => {
+          calls.simulated.push(file);
+          return `${verdicts.length} verdicts written to the Kexec Inspector output.`;
+        },
+        reopenWith: async (editor) => void calls.reopened.push(editor),
+        hexEditorAvailable: () => o.hexEditorAvailable ?? false,
+        maxDecompressedBytes: () => 512 * 1024 * 1024,
+      };
+      return new ImageSession(src, effects);
+    },
+  }, o);
+}
+
+export async function openPage<S extends { receive(raw: unknown): boolean }>(context: BrowserContext, spec: PageSpec<S>, o: OpenOptions): Promise<OpenedPageOf<S>> {
   const page = await context.newPage();
   const nonce = makeNonce();
   const html = webviewHtml({
     cspSource: ORIGIN,
     nonce,
-    scriptUri: `${ORIGIN}/dist/webview/imageEditorMain.js`,
+    scriptUri: `${ORIGIN}/dist/webview/${spec.bundle}.js`,
     toolkitUri: `${ORIGIN}/dist/webview/toolkit.min.js`,
-    styleUri: `${ORIGIN}/dist/webview/imageEditor.css`,
-    title: "Kernel image inspector",
+    styleUri: `${ORIGIN}/dist/webview/${spec.css}`,
+    title: spec.title,
   });
-  const out: OpenedPage = {
+  const out: OpenedPageOf<S> = {
     page,
-    session: null as unknown as ImageSession,
+    session: null as unknown as S,
     fromPage: [],
     toPage: [],
     hostLog: [],
@@ -126,19 +163,7 @@ export async function openImagePage(context: BrowserContext, src: ByteSource, o:
     queue = queue.then(() => page.evaluate((m) => window.postMessage(m, "*"), raw as never)).catch(() => undefined);
     return queue;
   };
-  const effects: SessionEffects = {
-    post: (m: Envelope<ToWebviewMessage>) => void send(m),
-    log: (text) => out.hostLog.push(text),
-    copy: async (text) => void out.calls.copied.push(text),
-    showVerdicts: async (file, verdicts) => {
-      out.calls.simulated.push(file);
-      return `${verdicts.length} verdicts written to the Kexec Inspector output.`;
-    },
-    reopenWith: async (editor) => void out.calls.reopened.push(editor),
-    hexEditorAvailable: () => o.hexEditorAvailable ?? false,
-    maxDecompressedBytes: () => 512 * 1024 * 1024,
-  };
-  const session = new ImageSession(src, effects);
+  const session = spec.session((m) => void send(m), (text) => out.hostLog.push(text), out.calls);
   out.session = session;
 
   await page.exposeBinding("__kexecToHost", (_source, raw: unknown) => {

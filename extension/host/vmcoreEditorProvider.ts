@@ -1,0 +1,54 @@
+import * as vscode from "vscode";
+import { ImageDocument, reopenWith } from "./imageEditorProvider";
+import { VmcoreSession, type VmcoreSessionEffects } from "./vmcoreSession";
+import { getWebviewOptions, htmlFor } from "./webviewOptions";
+
+/**
+ * The vmcore editor. Registered twice: under kexecInspector.vmcore with priority "default" for
+ * dump-looking names (vmcore*, *.vmcore, dump.*, *.kdump), and under kexecInspector.vmcoreAny
+ * with priority "option" so "Reopen Editor With…" offers it for any file. A file with such a
+ * name that is not a vmcore gets a kind fallback page (text / hex / pick another editor).
+ * The document is the image editor's read-only ByteSource document: ranges are read on demand.
+ */
+export class VmcoreEditorProvider implements vscode.CustomReadonlyEditorProvider<ImageDocument> {
+  static readonly viewType = "kexecInspector.vmcore";
+  static readonly anyFileViewType = "kexecInspector.vmcoreAny";
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): VmcoreEditorProvider {
+    const provider = new VmcoreEditorProvider(context, log);
+    // No retainContextWhenHidden: the webview keeps its state through getState/setState.
+    const options = { supportsMultipleEditorsPerDocument: true };
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(VmcoreEditorProvider.viewType, provider, options),
+      vscode.window.registerCustomEditorProvider(VmcoreEditorProvider.anyFileViewType, provider, options),
+    );
+    return provider;
+  }
+
+  async openCustomDocument(uri: vscode.Uri): Promise<ImageDocument> {
+    return ImageDocument.open(uri);
+  }
+
+  async resolveCustomEditor(doc: ImageDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const webview = panel.webview;
+    webview.options = getWebviewOptions(this.context.extensionUri);
+    const effects: VmcoreSessionEffects = {
+      post: (m) => void webview.postMessage(m),
+      log: (text) => this.log.warn(`${doc.uri.toString(true)}: ${text}`),
+      reopenWith: (editor) => reopenWith(doc.uri, editor),
+      hexEditorAvailable: () => vscode.extensions.getExtension("ms-vscode.hexeditor") !== undefined,
+    };
+    const session = new VmcoreSession(doc.src, effects);
+    const sub = webview.onDidReceiveMessage((m: unknown) => session.receive(m));
+    panel.onDidDispose(() => {
+      session.dispose();
+      sub.dispose();
+    });
+    webview.html = htmlFor(webview, this.context.extensionUri, "vmcoreEditorMain", "vmcoreEditor.css", vscode.l10n.t("Vmcore inspector"));
+  }
+}

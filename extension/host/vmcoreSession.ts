@@ -1,0 +1,223 @@
+/**
+ * One open vmcore and its conversation with one webview, free of the vscode API: the provider
+ * plugs in the effects (reopen, hex editor probe) and the webview tests plug in fakes.
+ * Opening reads headers, notes and bitmaps only (well under 1 MiB); the kernel log is read on a
+ * LoadLog request, then rendered and sent in chunks with a yield between them, so the extension
+ * host stays responsive and a CancelLog is honoured between chunks.
+ */
+import type { ByteSource } from "../core/io/byteSource";
+import { isFormatError } from "../core/io/formatError";
+import { openVmcore, type Vmcore } from "../core/formats/vmcore/vmcore";
+import type { KernelLog } from "../core/formats/vmcore/printk";
+import { MessageHandler, type Envelope } from "../protocol";
+import {
+  LOG_CHUNK_LINES,
+  parseVmcoreFromWebview,
+  VmcoreMessageType,
+  type LogDoneMessage,
+  type VmcoreFromWebview,
+  type VmcoreToWebview,
+  type VmcoreView,
+} from "../protocolVmcore";
+import { buildVmcoreView, rawTextLines, recordLines } from "./vmcoreView";
+
+export interface VmcoreSessionEffects {
+  post(m: Envelope<VmcoreToWebview>): void;
+  log(text: string): void;
+  reopenWith(editor: "text" | "hex" | "pick"): Promise<void>;
+  hexEditorAvailable(): boolean;
+  /** Gives the event loop a turn between chunks (tests may slow it down). Default: setImmediate. */
+  yieldNow?(): Promise<void>;
+}
+
+export type VmcoreOpenResult = { ok: true; vmcore: Vmcore; view: VmcoreView } | { ok: false; reason: string; offset: number | null; field: string | null };
+
+/** Opens a dump for the editor; a FormatError becomes a rejection the webview can show kindly. */
+export function openVmcoreView(src: ByteSource): VmcoreOpenResult {
+  try {
+    const vmcore = openVmcore(src);
+    return { ok: true, vmcore, view: buildVmcoreView(src, vmcore) };
+  } catch (e) {
+    if (isFormatError(e)) return { ok: false, reason: e.message, offset: e.offset, field: e.field };
+    throw e;
+  }
+}
+
+/** The rendered log, kept once complete so hide/restore does not read the dump again. */
+interface RenderedLog {
+  lines: string[];
+  levels: number[];
+  done: Omit<LogDoneMessage, "type" | "token">;
+}
+
+class Cancelled extends Error {}
+
+const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export class VmcoreSession {
+  readonly handler: MessageHandler<VmcoreToWebview, VmcoreFromWebview>;
+  private opened: VmcoreOpenResult | null = null;
+  private abort: AbortController | null = null;
+  private rendered: RenderedLog | null = null;
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly fx: VmcoreSessionEffects,
+  ) {
+    this.handler = new MessageHandler<VmcoreToWebview, VmcoreFromWebview>(
+      (m) => fx.post(m),
+      parseVmcoreFromWebview,
+      (m, id) => void this.dispatch(m, id).catch((e: unknown) => fx.log(`error handling ${m.type}: ${String(e)}`)),
+      fx.log,
+    );
+  }
+
+  /** Opened lazily on the first Ready, and kept: hide/restore sends Ready again. */
+  result(): VmcoreOpenResult {
+    this.opened ??= openVmcoreView(this.src);
+    return this.opened;
+  }
+
+  receive(raw: unknown): boolean {
+    return this.handler.receive(raw);
+  }
+
+  /** Stops a running log read; the ByteSource belongs to the document and stays open. */
+  dispose(): void {
+    this.abort?.abort();
+  }
+
+  private async dispatch(m: VmcoreFromWebview, id: number): Promise<void> {
+    switch (m.type) {
+      case VmcoreMessageType.VmcoreReady: {
+        const r = this.result();
+        if (r.ok) this.handler.sendReply(id, { type: VmcoreMessageType.VmcoreLoaded, view: r.view });
+        else
+          this.handler.sendReply(id, {
+            type: VmcoreMessageType.VmcoreRejected,
+            fileName: this.src.name,
+            reason: r.reason,
+            offset: r.offset,
+            field: r.field,
+            hexEditorAvailable: this.fx.hexEditorAvailable(),
+          });
+        return;
+      }
+      case VmcoreMessageType.LoadLog:
+        return this.loadLog(id, m.token);
+      case VmcoreMessageType.CancelLog:
+        this.abort?.abort();
+        return;
+      case VmcoreMessageType.VmcoreReopenWith:
+        await this.fx.reopenWith(m.editor);
+        this.handler.sendReply(id, { type: VmcoreMessageType.VmcoreActionDone, ok: true, text: "" });
+        return;
+    }
+  }
+
+  private async loadLog(id: number, token: number): Promise<void> {
+    const r = this.result();
+    if (!r.ok) {
+      this.handler.sendReply(id, { type: VmcoreMessageType.LogFailed, token, cancelled: false, reason: "Not a vmcore." });
+      return;
+    }
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    const yieldNow = this.fx.yieldNow ?? immediate;
+    const check = (): void => {
+      if (abort.signal.aborted) throw new Cancelled("Cancelled.");
+    };
+    let last = 0;
+    const progress = (phase: "read" | "format", done: number, total: number): void => {
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      this.handler.send({ type: VmcoreMessageType.LogProgress, token, phase, done, total });
+    };
+    try {
+      // Let a CancelLog that is already queued arrive before the (synchronous) ring walk.
+      await yieldNow();
+      check();
+      let rendered = this.rendered;
+      if (!rendered) {
+        progress("read", 0, 1);
+        const log: KernelLog = r.vmcore.readKernelLog((done, total) => progress("read", done, total));
+        check();
+        rendered = await this.render(log, token, progress, check, yieldNow);
+        this.rendered = rendered;
+      } else {
+        // Already rendered (restore, second request): resend in chunks.
+        for (let first = 0; first < rendered.lines.length; first += LOG_CHUNK_LINES) {
+          check();
+          this.sendChunk(token, first, rendered.lines.slice(first, first + LOG_CHUNK_LINES), rendered.levels.slice(first, first + LOG_CHUNK_LINES));
+          progress("format", Math.min(rendered.lines.length, first + LOG_CHUNK_LINES), rendered.lines.length);
+          await yieldNow();
+        }
+      }
+      check();
+      this.handler.sendReply(id, { type: VmcoreMessageType.LogDone, token, ...rendered.done });
+    } catch (e) {
+      const cancelled = abort.signal.aborted;
+      this.handler.sendReply(id, {
+        type: VmcoreMessageType.LogFailed,
+        token,
+        cancelled,
+        reason: cancelled ? "Cancelled." : e instanceof Error ? e.message : String(e),
+      });
+      if (!cancelled && !isFormatError(e)) this.fx.log(`kernel log: ${String(e)}`);
+    } finally {
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  /** Formats records in batches, sending each batch as it is ready and yielding in between. */
+  private async render(
+    log: KernelLog,
+    token: number,
+    progress: (phase: "read" | "format", done: number, total: number) => void,
+    check: () => void,
+    yieldNow: () => Promise<void>,
+  ): Promise<RenderedLog> {
+    const lines: string[] = [];
+    const levels: number[] = [];
+    let sent = 0;
+    const flush = (): void => {
+      while (lines.length - sent >= LOG_CHUNK_LINES) {
+        this.sendChunk(token, sent, lines.slice(sent, sent + LOG_CHUNK_LINES), levels.slice(sent, sent + LOG_CHUNK_LINES));
+        sent += LOG_CHUNK_LINES;
+      }
+    };
+    if (log.rawText) {
+      for (const l of rawTextLines(log)) {
+        lines.push(l);
+        levels.push(-1);
+      }
+    } else {
+      const total = log.records.length;
+      for (let i = 0; i < total; i++) {
+        const rec = log.records[i]!;
+        for (const l of recordLines(rec)) {
+          lines.push(l);
+          levels.push(rec.level & 7);
+        }
+        if ((i & 1023) === 1023) {
+          flush();
+          progress("format", i + 1, total);
+          await yieldNow();
+          check();
+        }
+      }
+      progress("format", total, total);
+    }
+    flush();
+    if (sent < lines.length) this.sendChunk(token, sent, lines.slice(sent), levels.slice(sent));
+    const warnings = [...log.warnings];
+    if (log.failed !== undefined && log.failed > 0n) warnings.push(`printk_ringbuffer.fail = ${log.failed}: some records were lost`);
+    return { lines, levels, done: { kind: log.kind, records: log.rawText ? 0 : log.records.length, lines: lines.length, warnings } };
+  }
+
+  private sendChunk(token: number, first: number, lines: string[], levels: number[]): void {
+    this.handler.send({ type: VmcoreMessageType.LogChunk, token, first, lines, levels });
+  }
+}
