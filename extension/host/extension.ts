@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import { ImageEditorProvider } from "./imageEditorProvider";
 import { ImageCommands } from "./imageCommands";
+import { SimulationPanel } from "./simulationPanel";
 import { VmcoreEditorProvider } from "./vmcoreEditorProvider";
 import { VerdictReporter } from "./verdictReporter";
 import { XloadflagsHoverProvider } from "./xloadflagsHoverProvider";
@@ -14,7 +15,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   const verdicts = new VerdictReporter(log);
   const editors = ImageEditorProvider.register(context, log, verdicts);
-  ImageCommands.register(context, editors, verdicts);
+  const simulation = SimulationPanel.register(context, log, editors);
+  ImageCommands.register(context, editors, verdicts, simulation);
   VmcoreEditorProvider.register(context, log);
   XloadflagsHoverProvider.register(context);
   const lint = SourceDiagnostics.register(context, log);

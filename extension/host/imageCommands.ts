@@ -5,6 +5,8 @@ import { openImage, type OpenResult } from "./imageSession";
 import { headerAsJson, headerAsMarkdown } from "./headerExport";
 import type { ImageEditorProvider } from "./imageEditorProvider";
 import type { VerdictReporter } from "./verdictReporter";
+import type { SimulationPanel } from "./simulationPanel";
+import { imageFromBzImage } from "./simulationMachine";
 
 /**
  * Palette and explorer commands over an image: copy the header, simulate kexec. They act on
@@ -14,10 +16,11 @@ export class ImageCommands {
   constructor(
     private readonly editors: ImageEditorProvider,
     private readonly verdicts: VerdictReporter,
+    private readonly simulation?: SimulationPanel,
   ) {}
 
-  static register(context: vscode.ExtensionContext, editors: ImageEditorProvider, verdicts: VerdictReporter): void {
-    const c = new ImageCommands(editors, verdicts);
+  static register(context: vscode.ExtensionContext, editors: ImageEditorProvider, verdicts: VerdictReporter, simulation?: SimulationPanel): void {
+    const c = new ImageCommands(editors, verdicts, simulation);
     context.subscriptions.push(
       vscode.commands.registerCommand("kexecInspector.copyHeaderAsMarkdown", (uri?: vscode.Uri) => c.copy(uri, "markdown")),
       vscode.commands.registerCommand("kexecInspector.copyHeaderAsJson", (uri?: vscode.Uri) => c.copy(uri, "json")),
@@ -57,6 +60,12 @@ export class ImageCommands {
     if (!t) return;
     if (!t.result.ok) {
       await vscode.window.showWarningMessage(vscode.l10n.t("Cannot simulate kexec: {0}", t.result.reason));
+      return;
+    }
+    // The simulation panel, with this image preselected; the static verdicts without it.
+    if (this.simulation) {
+      const file = t.uri.fsPath || t.uri.toString();
+      await this.simulation.openWithImage(imageFromBzImage(t.result.img, file, { kind: "file", path: file }));
       return;
     }
     await this.verdicts.show(t.uri.fsPath || t.uri.toString(), verdictsFor(t.result.img), t.result.view);
