@@ -69,7 +69,14 @@ export class ImageEditorProvider implements vscode.CustomReadonlyEditorProvider<
       post: (m) => void webview.postMessage(m),
       log: (text) => this.log.warn(`${doc.uri.toString(true)}: ${text}`),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
-      showVerdicts: (file, verdicts, view) => this.verdicts.show(file, verdicts, view),
+      // The editor's Simulate button does what the command does: the panel with this image preselected.
+      showVerdicts: async (file, verdicts, view) => {
+        if ((await vscode.commands.getCommands(true)).includes("kexecInspector.simulate")) {
+          await vscode.commands.executeCommand("kexecInspector.simulateKexec", doc.uri);
+          return vscode.l10n.t("Opened the simulation panel with this image.");
+        }
+        return this.verdicts.show(file, verdicts, view);
+      },
       reopenWith: (editor) => this.reopen(doc.uri, editor),
       hexEditorAvailable: () => vscode.extensions.getExtension("ms-vscode.hexeditor") !== undefined,
       maxDecompressedBytes: () => settings.maxDecompressedBytes(),

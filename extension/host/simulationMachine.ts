@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadMemoryMap } from "../cli/commands/crashkernel";
+import { loadMemoryMap } from "../core/kexec/loadMemoryMap";
 import { openFile } from "../core/io/byteSource";
 import { isFormatError } from "../core/io/formatError";
 import { parseBzImage } from "../core/formats/bzimage/bzImage";

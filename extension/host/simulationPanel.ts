@@ -110,8 +110,12 @@ export class SimulationPanel {
   private async pickMap(orNone: boolean): Promise<MapLoad | null | undefined> {
     for (;;) {
       const machine = loadMachineMap();
-      type Item = vscode.QuickPickItem & { value: "machine" | "file" | "vmcore" | "workspace" | "none" };
+      type Item = vscode.QuickPickItem & { value: "active" | "machine" | "file" | "vmcore" | "workspace" | "none" };
+      // The file in the active editor (a boot log or iomem dump the user is reading) comes first.
+      const activeDoc = vscode.window.activeTextEditor?.document;
+      const activeFile = activeDoc && activeDoc.uri.scheme === "file" && !activeDoc.isUntitled ? activeDoc.uri.fsPath : null;
       const items: Item[] = [
+        ...(activeFile ? [{ label: "$(file) " + path.basename(activeFile), description: vscode.l10n.t("active editor"), value: "active" as const }] : []),
         {
           label: "$(vm) " + vscode.l10n.t("This machine (/proc/iomem)"),
           detail: machine.ok ? vscode.l10n.t("{0} System RAM ranges", machine.loaded.map.systemRam.length) : machine.problem,
@@ -135,7 +139,9 @@ export class SimulationPanel {
         return machine;
       }
       let file: string | undefined;
-      if (pick.value === "workspace") {
+      if (pick.value === "active") {
+        file = activeFile ?? undefined;
+      } else if (pick.value === "workspace") {
         const found = await vscode.workspace.findFiles("**/{*.log,*iomem*,*dmesg*,*vmcore*,*.json,*.txt}", "**/node_modules/**", 500);
         const f = await vscode.window.showQuickPick(
           found.filter((u) => u.scheme === "file").map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), value: u.fsPath })),

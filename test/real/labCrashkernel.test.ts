@@ -1,3 +1,4 @@
+import { loadMemoryMap } from "../../extension/core/kexec/loadMemoryMap";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -36,4 +37,16 @@ describe("lab: crashkernel reservations of real 6.1 boots", () => {
       assert.deepEqual(r.messages, lab.dmesg_crash_lines);
     });
   }
+});
+
+describe("memory maps from vmcores (loadMemoryMap)", () => {
+  it("a kdump-compressed dump gives the RAM its bitmap covers, its kernel release and paging mode", () => {
+    const file = sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31");
+    const truth = readJson<{ osrelease: string }>(file + ".expected.json");
+    const map = loadMemoryMap(file);
+    assert.ok(map.systemRam.length > 0);
+    assert.ok(map.systemRam.every((r) => r.end > r.start));
+    assert.equal(map.kernelRelease, truth.osrelease);
+    assert.equal(map.pagingLevels, 4);
+  });
 });

@@ -1,36 +1,12 @@
+import { loadMemoryMap } from "../../core/kexec/loadMemoryMap";
 import { parseArgs, UsageError } from "../args";
 import { toJson, type Command } from "../command";
-import { openFile } from "../../core/io/byteSource";
-import { FormatError } from "../../core/io/formatError";
-import { openVmcore } from "../../core/formats/vmcore/vmcore";
 import { simulateCrashkernel, iomemLines } from "../../core/kexec/crashkernelReserve";
 import { DEFAULT_KERNEL, kernelProfile, type KernelProfile } from "../../core/kexec/kernelProfiles";
 import type { MemoryMap } from "../../core/kexec/memoryMap";
-import { readMemoryMap } from "../../core/kexec/readMemoryMap";
 import { hex } from "../../core/kexec/ranges";
-import { isElf, memoryMapFromVmcoreLoads } from "../../core/kexec/vmcoreMap";
 
-/** Reads --memmap: boot log, /proc/iomem, vmcore (through the vmcore parser) or JSON. */
-export function loadMemoryMap(path: string): MemoryMap {
-  const src = openFile(path);
-  try {
-    const head = src.readUpTo(0, 8);
-    const kdump = String.fromCharCode(...head) === "KDUMP   ";
-    if (isElf(src) || kdump) {
-      const v = openVmcore(src);
-      const loads = v.loads.map((l) => ({ paddr: Number(l.paddr), memsz: Number(l.memsz), vaddr: Number(l.vaddr) }));
-      if (loads.length === 0) throw new FormatError(path, 0, "PT_LOAD", "a vmcore with PT_LOAD program headers (ELF vmcore)", v.format);
-      const map = memoryMapFromVmcoreLoads({ loads }, path);
-      map.pagingLevels = v.paging.levels;
-      const rel = v.vmcoreinfo.get("OSRELEASE");
-      if (typeof rel === "string") map.kernelRelease = rel;
-      return map;
-    }
-    return readMemoryMap(src);
-  } finally {
-    src.close();
-  }
-}
+export { loadMemoryMap };
 
 export function pickProfile(opt: string | undefined, map: MemoryMap): KernelProfile {
   const v = opt ?? map.kernelRelease ?? DEFAULT_KERNEL;
