@@ -23,10 +23,18 @@ function step(name, cmd, args, { count = false } = {}) {
         totals.passed += num(/(\d+) passing/);
         totals.failed += num(/(\d+) failing/);
         totals.skipped += num(/(\d+) pending/);
+        // The e2e driver's own closing line.
+        const e2e = /^(\d+) passed, (\d+) failed/m.exec(plain);
+        if (e2e) {
+          totals.passed += Number(e2e[1]);
+          totals.failed += Number(e2e[2]);
+        }
       }
       if (code !== 0) {
         console.error(`\n${name} failed (exit ${code ?? signal})`);
-        console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
+        // The extension in a real VS Code: code-server + headless Chromium, and mocha in the extension host.
+await step("e2e (code-server)", "node", ["scripts/e2e/run.mjs"], { count: true });
+console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
         process.exit(code || 1);
       }
       resolve();
@@ -41,4 +49,6 @@ await step("build", "node", ["build.mjs"]);
 await step("unit and fixture tests", "npx", ["mocha", "test/unit/**/*.test.ts", "test/real/**/*.test.ts"], { count: true });
 // The real webview bundles in Debian's Chromium (installed by .ci/run), host side on the real protocol.
 await step("webview tests (headless Chromium)", "npx", ["mocha", "--timeout", "120000", "test/webview/**/*.test.ts"], { count: true });
+// The extension in a real VS Code: code-server + headless Chromium, and mocha in the extension host.
+await step("e2e (code-server)", "node", ["scripts/e2e/run.mjs"], { count: true });
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
