@@ -3,7 +3,8 @@
  * for a version is derived from these rows, so views and the source lint can cite the same row.
  * Facts and their confidence come from ../shared/spec/{crashkernel,kexec,paging}.md.
  */
-import { GiB, MiB, TiB, PiB } from "./ranges";
+import { CRASH_BYTES } from "../knowledge/crashConstants";
+import { MiB } from "./ranges";
 
 export type Confidence = "read" | "inferred" | "unverified";
 
@@ -207,7 +208,7 @@ export interface KernelProfile {
 
 /** MAXMEM = 1 << MAX_PHYSMEM_BITS: 46 bits 4-level, 52 bits 5-level (paging.md §1). */
 export function maxmem(pagingLevels: 4 | 5): number {
-  return pagingLevels === 5 ? 4 * PiB : 64 * TiB;
+  return pagingLevels === 5 ? CRASH_BYTES.maxmem5 : CRASH_BYTES.highMax;
 }
 
 /** Swiotlb default (IO_TLB_DEFAULT_SIZE) and the default low area: max(swiotlb + 8 MiB, 256 MiB). */
@@ -243,9 +244,9 @@ export function kernelProfile(version: string = DEFAULT_KERNEL): KernelProfile {
     parsed: v,
     family,
     reservation,
-    crashAlign: 16 * MiB,
-    lowMax: is("crash-low-max-4g") ? 4 * GiB : 896 * MiB,
-    highMax: (p) => (high64t ? 64 * TiB : maxmem(p)),
+    crashAlign: CRASH_BYTES.align,
+    lowMax: is("crash-low-max-4g") ? CRASH_BYTES.lowMax : CRASH_BYTES.lowMaxOld,
+    highMax: (p) => (high64t ? CRASH_BYTES.highMax : maxmem(p)),
     fixedBaseAlign: reservation === "generic" ? 16 * MiB : MiB,
     searchFloor: reservation === "generic" ? 0 : 16 * MiB,
     lowReservedBytes: is("first-1m-reserved") ? MiB : 64 * 1024,

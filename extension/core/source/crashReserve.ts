@@ -6,7 +6,7 @@
  */
 import { type Finding, LineIndex, makeFinding } from "./findings";
 import { type Config, type Define, evalCExpr, maskText, matchBrace, preprocess, wordOccurrences } from "./scan";
-import { SZ_16M, SZ_4G, SZ_64T } from "./crashConstants";
+import { SZ_16M, SZ_4G, SZ_64T } from "../knowledge/crashConstants";
 
 const X86_64: Config = { CONFIG_X86_64: true, CONFIG_64BIT: true };
 

@@ -7,7 +7,7 @@ import { XLOADFLAGS_BITS, decodeXloadflags, xloadflagsBit } from "../knowledge/x
 import { LOADFLAGS_BITS } from "../knowledge/loadflags";
 import { SETUP_HEADER_FIELDS, setupHeaderField } from "../knowledge/setupHeaderFields";
 import { protocolText } from "../knowledge/protocolVersions";
-import { crashConstant } from "./crashConstants";
+import { crashConstant } from "../knowledge/crashConstants";
 import type { SourceRange } from "./findings";
 import { isIdentChar } from "./scan";
 

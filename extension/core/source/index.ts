@@ -8,4 +8,4 @@ export { analyseHeaderS, BUILD_PROFILES, type BuildProfile, type HeaderSAnalysis
 export { analyseBootparamH } from "./bootparamH";
 export { analyseCrashReserve } from "./crashReserve";
 export { analyseKexecBzimage64, type KexecProbeOptions } from "./kexecBzimage64";
-export { CRASH_CONSTANTS, crashConstant, type CrashConstant } from "./crashConstants";
+export { CRASH_CONSTANTS, crashConstant, type CrashConstant } from "../knowledge/crashConstants";

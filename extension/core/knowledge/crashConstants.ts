@@ -1,6 +1,6 @@
 /**
- * x86 crash-kernel reservation constants by kernel version. Kept here until
- * extension/core/kexec/kernelProfiles.ts carries them (the lead merges the two).
+ * x86 crash-kernel reservation constants by kernel version: the one place for them. The simulator's
+ * kernel profiles (kexec/kernelProfiles.ts) take their numbers from here; lint rules and hovers the eras.
  * Source: ../shared/spec/crashkernel.md §2 (4.19.124, v5.2/v5.3 pull diffs, 5.10.13,
  * 6.1.192 setup.c, 6.7 asm/crash_core.h, 6.12.117 asm/crash_reserve.h).
  */
@@ -12,6 +12,20 @@ export const SZ_4G = 4n << 30n;
 export const SZ_64T = 64n << 40n;
 /** 2^52: MAXMEM when running 5-level. */
 export const MAXMEM_5LEVEL = 1n << 52n;
+
+/** The same constants as plain numbers for the simulator (all below 2^53). */
+export const CRASH_BYTES = {
+  /** CRASH_ALIGN, every version. */
+  align: Number(SZ_16M),
+  /** CRASH_ADDR_LOW_MAX on x86_64 before 9ca5c8e632ce (v5.2). */
+  lowMaxOld: Number(SZ_896M),
+  /** CRASH_ADDR_LOW_MAX on x86_64 from v5.2. */
+  lowMax: Number(SZ_4G),
+  /** CRASH_ADDR_HIGH_MAX from 8ff80fbe7e98 (v5.3); also MAXMEM of a 4-level kernel. */
+  highMax: Number(SZ_64T),
+  /** MAXMEM running 5-level (MAX_PHYSMEM_BITS 52). */
+  maxmem5: Number(MAXMEM_5LEVEL),
+} as const;
 
 export interface CrashConstantEra {
   kernels: string;
