@@ -5,6 +5,7 @@
  * and decompressed only on a DecompressPayload request.
  */
 import type { ByteSource } from "../core/io/byteSource";
+import { DocumentSession } from "./documentSession";
 import { isFormatError } from "../core/io/formatError";
 import { parseBzImage } from "../core/formats/bzimage/bzImage";
 import type { BzImage } from "../core/formats/bzimage/model";
@@ -13,7 +14,6 @@ import { inspectVmlinux } from "../core/formats/bzimage/vmlinux";
 import { verdictsFor } from "../core/formats/bzimage/imageReport";
 import type { Verdict } from "../core/kexec/imageVerdicts";
 import {
-  MessageHandler,
   MessageType,
   parseFromWebview,
   type Envelope,
@@ -49,39 +49,19 @@ export function openImage(src: ByteSource): OpenResult {
   }
 }
 
-export class ImageSession {
-  readonly handler: MessageHandler<ToWebviewMessage, FromWebviewMessage>;
-  private opened: OpenResult | null = null;
-  private abort: AbortController | null = null;
-
+export class ImageSession extends DocumentSession<ToWebviewMessage, FromWebviewMessage, OpenResult> {
   constructor(
-    private readonly src: ByteSource,
+    src: ByteSource,
     private readonly fx: SessionEffects,
   ) {
-    this.handler = new MessageHandler<ToWebviewMessage, FromWebviewMessage>(
-      (m) => fx.post(m),
-      parseFromWebview,
-      (m, id) => void this.dispatch(m, id).catch((e: unknown) => fx.log(`error handling ${m.type}: ${String(e)}`)),
-      fx.log,
-    );
+    super(src, fx, parseFromWebview);
   }
 
-  /** Parsed lazily on the first Ready, and kept: hide/restore sends Ready again. */
-  result(): OpenResult {
-    this.opened ??= openImage(this.src);
-    return this.opened;
+  protected open(): OpenResult {
+    return openImage(this.src);
   }
 
-  receive(raw: unknown): boolean {
-    return this.handler.receive(raw);
-  }
-
-  /** Stops a running decompression; the ByteSource belongs to the document and stays open. */
-  dispose(): void {
-    this.abort?.abort();
-  }
-
-  private async dispatch(m: FromWebviewMessage, id: number): Promise<void> {
+  protected async dispatch(m: FromWebviewMessage, id: number): Promise<void> {
     switch (m.type) {
       case MessageType.Ready: {
         const r = this.result();

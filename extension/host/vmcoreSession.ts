@@ -6,10 +6,11 @@
  * host stays responsive and a CancelLog is honoured between chunks.
  */
 import type { ByteSource } from "../core/io/byteSource";
+import { DocumentSession } from "./documentSession";
 import { isFormatError } from "../core/io/formatError";
 import { openVmcore, type Vmcore } from "../core/formats/vmcore/vmcore";
 import type { KernelLog } from "../core/formats/vmcore/printk";
-import { MessageHandler, type Envelope } from "../protocol";
+import type { Envelope } from "../protocol";
 import {
   LOG_CHUNK_LINES,
   parseVmcoreFromWebview,
@@ -54,40 +55,21 @@ class Cancelled extends Error {}
 
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export class VmcoreSession {
-  readonly handler: MessageHandler<VmcoreToWebview, VmcoreFromWebview>;
-  private opened: VmcoreOpenResult | null = null;
-  private abort: AbortController | null = null;
+export class VmcoreSession extends DocumentSession<VmcoreToWebview, VmcoreFromWebview, VmcoreOpenResult> {
   private rendered: RenderedLog | null = null;
 
   constructor(
-    private readonly src: ByteSource,
+    src: ByteSource,
     private readonly fx: VmcoreSessionEffects,
   ) {
-    this.handler = new MessageHandler<VmcoreToWebview, VmcoreFromWebview>(
-      (m) => fx.post(m),
-      parseVmcoreFromWebview,
-      (m, id) => void this.dispatch(m, id).catch((e: unknown) => fx.log(`error handling ${m.type}: ${String(e)}`)),
-      fx.log,
-    );
+    super(src, fx, parseVmcoreFromWebview);
   }
 
-  /** Opened lazily on the first Ready, and kept: hide/restore sends Ready again. */
-  result(): VmcoreOpenResult {
-    this.opened ??= openVmcoreView(this.src);
-    return this.opened;
+  protected open(): VmcoreOpenResult {
+    return openVmcoreView(this.src);
   }
 
-  receive(raw: unknown): boolean {
-    return this.handler.receive(raw);
-  }
-
-  /** Stops a running log read; the ByteSource belongs to the document and stays open. */
-  dispose(): void {
-    this.abort?.abort();
-  }
-
-  private async dispatch(m: VmcoreFromWebview, id: number): Promise<void> {
+  protected async dispatch(m: VmcoreFromWebview, id: number): Promise<void> {
     switch (m.type) {
       case VmcoreMessageType.VmcoreReady: {
         const r = this.result();
