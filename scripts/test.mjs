@@ -32,8 +32,6 @@ function step(name, cmd, args, { count = false } = {}) {
       }
       if (code !== 0) {
         console.error(`\n${name} failed (exit ${code ?? signal})`);
-        // The extension in a real VS Code: code-server + headless Chromium, and mocha in the extension host.
-await step("e2e (code-server)", "node", ["scripts/e2e/run.mjs"], { count: true });
 console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
         process.exit(code || 1);
       }
