@@ -32,7 +32,7 @@ function step(name, cmd, args, { count = false } = {}) {
       }
       if (code !== 0) {
         console.error(`\n${name} failed (exit ${code ?? signal})`);
-console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
+        console.log(`\n${totals.passed} passed, ${Math.max(totals.failed, 1)} failed, ${totals.skipped} skipped`);
         process.exit(code || 1);
       }
       resolve();
