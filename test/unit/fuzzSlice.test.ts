@@ -36,3 +36,25 @@ describe("fuzz slice (seeded, all targets)", function () {
     assert.equal(stats.overBudget.length, 0, lines.join("\n"));
   });
 });
+
+/** Cases of `npm run fuzz -- --seed 1` that once let an exception escape; each must now end in FormatError or succeed. */
+const SEED1_REGRESSIONS = [
+  1727, // inverted kernel image range in a boot log (TypeError)
+  15787, // the same in /proc/iomem
+  288274, // "((((…" x4096 in bootparam.h: stack overflow in the condition parser
+  297534, // the same with a huge number
+  302388, // corrupted certificate DER: pkijs "Wrong input string for conversion"
+  308940, // the same, another field
+];
+
+describe("fuzz regressions (seed 1)", function () {
+  this.timeout(120_000);
+  for (const index of SEED1_REGRESSIONS) {
+    it(`case ${index} no longer escapes`, async () => {
+      const fz = Fuzzer.create({ seed: 1, budgetMs: 1000 });
+      const stats = await fz.run(index, index + 1);
+      assert.equal(stats.cases, 1);
+      assert.deepEqual(stats.uncaught.map((u) => u.error?.stack?.split("\n")[0]), []);
+    });
+  }
+});

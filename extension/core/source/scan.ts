@@ -247,12 +247,30 @@ function definedPred(name: string): Pred {
 }
 
 /** Parses `defined(X) && !defined(Y) || IS_ENABLED(Z) || X` (no comparisons). */
+/** Deepest expression nesting evaluated; kernel headers use a handful of levels. */
+const MAX_NESTING = 64;
+
 export function parseCondition(src: string): Pred {
   const toks = src.match(/[A-Za-z_]\w*|&&|\|\||[!()]|\d+|\S/g) ?? [];
   let i = 0;
   let ok = true;
   const peek = (): string | undefined => toks[i];
+  // Nesting is bounded: a hostile "((((…" must not exhaust the stack.
+  let nest = 0;
   const primary = (): Pred => {
+    if (nest >= MAX_NESTING) {
+      ok = false;
+      i = toks.length;
+      return () => false;
+    }
+    nest++;
+    try {
+      return primaryInner();
+    } finally {
+      nest--;
+    }
+  };
+  const primaryInner = (): Pred => {
     const t = toks[i++];
     if (t === "!") {
       const p = primary();
@@ -328,7 +346,21 @@ export function evalCExpr(src: string, resolve: Resolver): EvalResult {
   let i = 0;
   let bad = false;
   const prec: Record<string, number> = { "|": 1, "^": 2, "&": 3, "<<": 4, ">>": 4, "+": 5, "-": 5, "*": 6 };
+  let nest = 0;
   const unary = (): bigint | undefined => {
+    if (nest >= MAX_NESTING) {
+      bad = true;
+      i = toks.length;
+      return undefined;
+    }
+    nest++;
+    try {
+      return unaryInner();
+    } finally {
+      nest--;
+    }
+  };
+  const unaryInner = (): bigint | undefined => {
     const t = toks[i++];
     if (t === undefined) {
       bad = true;

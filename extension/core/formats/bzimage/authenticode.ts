@@ -113,6 +113,16 @@ function SPC_SCHEMA_OF(asn1js: typeof Asn1js, pkijs: typeof Pkijs): Asn1js.Seque
 
 /** Parses the bCertificate of a WIN_CERT_TYPE_PKCS_SIGNED_DATA entry at [offset, offset+length). */
 export function parseAuthenticode(src: ByteSource, offset: number, length: number): AuthenticodeInfo {
+  try {
+    return parseAuthenticodeDer(src, offset, length);
+  } catch (e) {
+    // pkijs/asn1js throw plain Errors deep in certificate decoding (e.g. "Wrong input string for conversion").
+    if (e instanceof FormatError) throw e;
+    throw new FormatError(src.name, offset, "WIN_CERTIFICATE.bCertificate", "a well-formed Authenticode PKCS#7 SignedData", e instanceof Error ? e.message : String(e));
+  }
+}
+
+function parseAuthenticodeDer(src: ByteSource, offset: number, length: number): AuthenticodeInfo {
   const field = "WIN_CERTIFICATE.bCertificate";
   const { asn1js, pkijs } = libs();
   const bytes = src.read(offset, length, field);
