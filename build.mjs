@@ -1,4 +1,5 @@
-// One build script for every bundle: the extension host (node, cjs, vscode external), the CLI,
+// One build script for every bundle: the extension host (node, cjs, vscode external; an activation
+// shim, dist/extension.js, and the main bundle it loads on first use, dist/hostMain.js), the CLI,
 // and one browser bundle per webview. Flags: --watch, --production (minify, no sourcemaps).
 import * as esbuild from "esbuild";
 import * as fs from "node:fs";
@@ -48,7 +49,11 @@ const webviews = fs.existsSync("webview")
 const configs = [
   { ...node, entryPoints: ["extension/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node\n" + node.banner.js } },
   ...(fs.existsSync("extension/host/extension.ts")
-    ? [{ ...node, entryPoints: ["extension/host/extension.ts"], outfile: "dist/extension.js" }]
+    ? [
+        // The activation shim stays small: it loads the main bundle with a runtime require on first use.
+        { ...node, entryPoints: ["extension/host/extension.ts"], outfile: "dist/extension.js", external: [...node.external, "./hostMain.js"] },
+        { ...node, entryPoints: ["extension/host/hostMain.ts"], outfile: "dist/hostMain.js" },
+      ]
     : []),
   ...webviews.map((w) => ({ ...browser, entryPoints: [`webview/${w}.ts`], outfile: `dist/webview/${w}.js` })),
 ];

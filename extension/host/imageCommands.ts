@@ -7,10 +7,12 @@ import type { ImageEditorProvider } from "./imageEditorProvider";
 import type { VerdictReporter } from "./verdictReporter";
 import type { SimulationPanel } from "./simulationPanel";
 import { imageFromBzImage } from "./simulationMachine";
+import type { CommandHandler } from "./contributions";
 
 /**
  * Palette and explorer commands over an image: copy the header, simulate kexec. They act on
- * the URI they are given (explorer context menu) or on the focused image editor.
+ * the URI they are given (explorer context menu) or on the focused image editor. The activation
+ * shim registers the ids and forwards to handlers().
  */
 export class ImageCommands {
   constructor(
@@ -19,13 +21,12 @@ export class ImageCommands {
     private readonly simulation?: SimulationPanel,
   ) {}
 
-  static register(context: vscode.ExtensionContext, editors: ImageEditorProvider, verdicts: VerdictReporter, simulation?: SimulationPanel): void {
-    const c = new ImageCommands(editors, verdicts, simulation);
-    context.subscriptions.push(
-      vscode.commands.registerCommand("kexecInspector.copyHeaderAsMarkdown", (uri?: vscode.Uri) => c.copy(uri, "markdown")),
-      vscode.commands.registerCommand("kexecInspector.copyHeaderAsJson", (uri?: vscode.Uri) => c.copy(uri, "json")),
-      vscode.commands.registerCommand("kexecInspector.simulateKexec", (uri?: vscode.Uri) => c.simulate(uri)),
-    );
+  handlers(): Record<"kexecInspector.copyHeaderAsMarkdown" | "kexecInspector.copyHeaderAsJson" | "kexecInspector.simulateKexec", CommandHandler> {
+    return {
+      "kexecInspector.copyHeaderAsMarkdown": (uri) => this.copy(uri as vscode.Uri | undefined, "markdown"),
+      "kexecInspector.copyHeaderAsJson": (uri) => this.copy(uri as vscode.Uri | undefined, "json"),
+      "kexecInspector.simulateKexec": (uri) => this.simulate(uri as vscode.Uri | undefined),
+    };
   }
 
   /** Parses the target image, or explains why there is none. */

@@ -4,6 +4,7 @@ import { ImageSession, type SessionEffects } from "./imageSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
 import { settings } from "./settings";
 import type { VerdictReporter } from "./verdictReporter";
+import { VIEW_TYPES } from "./contributions";
 
 /** A file opened read-only: the ByteSource reads ranges on demand and never writes. */
 export class ImageDocument implements vscode.CustomDocument {
@@ -25,13 +26,14 @@ export class ImageDocument implements vscode.CustomDocument {
 }
 
 /**
- * The bzImage inspector. Registered twice: under kexecInspector.image with priority "default"
- * for kernel-looking names, and under kexecInspector.imageAny with priority "option" so
- * "Reopen Editor With…" offers it for any file without hijacking unknown names.
+ * The bzImage inspector. Registered twice (by the activation shim, extension.ts): under
+ * kexecInspector.image with priority "default" for kernel-looking names, and under
+ * kexecInspector.imageAny with priority "option" so "Reopen Editor With…" offers it for any file
+ * without hijacking unknown names.
  */
 export class ImageEditorProvider implements vscode.CustomReadonlyEditorProvider<ImageDocument> {
-  static readonly viewType = "kexecInspector.image";
-  static readonly anyFileViewType = "kexecInspector.imageAny";
+  static readonly viewType = VIEW_TYPES.image;
+  static readonly anyFileViewType = VIEW_TYPES.imageAny;
 
   private readonly sessions = new Map<vscode.WebviewPanel, { session: ImageSession; uri: vscode.Uri }>();
   private active: { session: ImageSession; uri: vscode.Uri } | null = null;
@@ -41,17 +43,6 @@ export class ImageEditorProvider implements vscode.CustomReadonlyEditorProvider<
     private readonly log: vscode.LogOutputChannel,
     private readonly verdicts: VerdictReporter,
   ) {}
-
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, verdicts: VerdictReporter): ImageEditorProvider {
-    const provider = new ImageEditorProvider(context, log, verdicts);
-    // No retainContextWhenHidden: the webview keeps its state through getState/setState.
-    const options = { supportsMultipleEditorsPerDocument: true };
-    context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(ImageEditorProvider.viewType, provider, options),
-      vscode.window.registerCustomEditorProvider(ImageEditorProvider.anyFileViewType, provider, options),
-    );
-    return provider;
-  }
 
   /** The session of the image editor the user last focused, for palette commands. */
   activeSession(): { session: ImageSession; uri: vscode.Uri } | null {

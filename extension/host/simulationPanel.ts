@@ -6,14 +6,16 @@ import { imageFromBzImage, bootImages, loadImageFile, loadMachineMap, loadMapFil
 import type { LoadedImage } from "./simulationModel";
 import { SimulationSession, type PickResult, type SimulationSetup } from "./simulationSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
+import { VIEW_TYPES, type CommandHandler } from "./contributions";
 
 /**
  * The simulation panel (one at a time) and its three palette commands. Quick picks choose the
  * inputs; the panel reruns the real core on every change through SimulationSession. A
- * WebviewPanelSerializer revives it after a reload from the page's saved state.
+ * WebviewPanelSerializer revives it after a reload from the page's saved state. The activation
+ * shim registers the commands and the serializer and forwards to handlers() and this.
  */
-export class SimulationPanel {
-  static readonly viewType = "kexecInspector.simulation";
+export class SimulationPanel implements vscode.WebviewPanelSerializer {
+  static readonly viewType = VIEW_TYPES.simulation;
   private current: { panel: vscode.WebviewPanel; session: SimulationSession } | null = null;
   private facts: Promise<MachineFacts> | null = null;
 
@@ -23,17 +25,17 @@ export class SimulationPanel {
     private readonly editors: ImageEditorProvider,
   ) {}
 
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, editors: ImageEditorProvider): SimulationPanel {
-    const p = new SimulationPanel(context, log, editors);
-    context.subscriptions.push(
-      vscode.commands.registerCommand("kexecInspector.simulate", (uri?: vscode.Uri) => p.command("kexec", uri)),
-      vscode.commands.registerCommand("kexecInspector.simulateCrashkernel", (uri?: vscode.Uri) => p.command("crashkernel", uri)),
-      vscode.commands.registerCommand("kexecInspector.explainFailure", () => p.command("explain")),
-      vscode.window.registerWebviewPanelSerializer(SimulationPanel.viewType, {
-        deserializeWebviewPanel: (panel, state: unknown) => p.revive(panel, state),
-      }),
-    );
-    return p;
+  handlers(): Record<"kexecInspector.simulate" | "kexecInspector.simulateCrashkernel" | "kexecInspector.explainFailure", CommandHandler> {
+    return {
+      "kexecInspector.simulate": (uri) => this.command("kexec", uri as vscode.Uri | undefined),
+      "kexecInspector.simulateCrashkernel": (uri) => this.command("crashkernel", uri as vscode.Uri | undefined),
+      "kexecInspector.explainFailure": () => this.command("explain"),
+    };
+  }
+
+  /** vscode.WebviewPanelSerializer: revives the panel after a reload. */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    return this.revive(panel, state);
   }
 
   private machine(): Promise<MachineFacts> {

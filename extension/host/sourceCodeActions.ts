@@ -1,20 +1,15 @@
 import * as vscode from "vscode";
-import { LINT_SELECTOR, LINT_SOURCE, findingsTouching, groupFixes } from "./sourceLint";
+import { LINT_SOURCE, findingsTouching, groupFixes } from "./sourceLint";
 import type { SourceDiagnostics } from "./sourceDiagnostics";
 
 /**
  * Quick fixes for the kernel-source lint: the mechanical fixes the analysers attach to their
  * findings (extension/core/source), as WorkspaceEdits. A fix shared by several findings (one
- * edit that resolves two warnings) is offered once and clears all of them.
+ * edit that resolves two warnings) is offered once and clears all of them. Registered for
+ * LINT_SELECTOR (contributions.ts), with the QuickFix kind, by the activation shim.
  */
 export class SourceCodeActionProvider implements vscode.CodeActionProvider {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
-
-  static register(context: vscode.ExtensionContext, lint: SourceDiagnostics): void {
-    context.subscriptions.push(vscode.languages.registerCodeActionsProvider(LINT_SELECTOR, new SourceCodeActionProvider(lint), SourceCodeActionProvider.metadata));
-  }
-
-  private constructor(private readonly lint: SourceDiagnostics) {}
+  constructor(private readonly lint: SourceDiagnostics) {}
 
   async provideCodeActions(
     doc: vscode.TextDocument,

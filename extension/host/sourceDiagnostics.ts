@@ -63,13 +63,8 @@ export class SourceDiagnostics implements vscode.Disposable {
   /** Bumped on every settings change: cached analyses of older generations are stale. */
   private generation = 0;
 
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): SourceDiagnostics {
-    const d = new SourceDiagnostics(log);
-    context.subscriptions.push(d);
-    return d;
-  }
-
-  private constructor(private readonly log: vscode.LogOutputChannel) {
+  /** Starts listening and lints the open documents; the owner disposes it (context.subscriptions). */
+  constructor(private readonly log: vscode.LogOutputChannel) {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((doc) => this.lintNow(doc)),

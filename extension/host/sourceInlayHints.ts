@@ -1,27 +1,27 @@
 import * as vscode from "vscode";
-import { HINT_SELECTOR } from "./sourceLint";
 import type { SourceDiagnostics } from "./sourceDiagnostics";
 
 /**
  * The computed xloadflags word per build configuration at the end of header.S's `.word` line
  * (e.g. ` = 0x7f (x86_64, X86_5LEVEL=y) · 0x5f (X86_5LEVEL=n) · 0x0c (i386)`), from the hints the
  * pure header.S analyser returns. Shares the diagnostics' analysis of the same document version.
+ * Registered for HINT_SELECTOR (contributions.ts) by the activation shim, which forwards
+ * onDidChangeInlayHints.
  */
-export class SourceInlayHintsProvider implements vscode.InlayHintsProvider {
+export class SourceInlayHintsProvider implements vscode.InlayHintsProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeInlayHints = this.changed.event;
+  // Settings or the tree's kernel release changed the analysis without an edit.
+  private readonly sub: vscode.Disposable;
 
-  static register(context: vscode.ExtensionContext, lint: SourceDiagnostics): void {
-    const provider = new SourceInlayHintsProvider(lint);
-    context.subscriptions.push(
-      provider.changed,
-      // Settings or the tree's kernel release changed the analysis without an edit.
-      lint.onDidChangeAnalyses(() => provider.changed.fire()),
-      vscode.languages.registerInlayHintsProvider(HINT_SELECTOR, provider),
-    );
+  constructor(private readonly lint: SourceDiagnostics) {
+    this.sub = lint.onDidChangeAnalyses(() => this.changed.fire());
   }
 
-  private constructor(private readonly lint: SourceDiagnostics) {}
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
 
   async provideInlayHints(doc: vscode.TextDocument, range: vscode.Range, token: vscode.CancellationToken): Promise<vscode.InlayHint[]> {
     const analysis = await this.lint.settledAnalysis(doc, token);

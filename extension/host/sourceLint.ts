@@ -5,6 +5,7 @@
  * debounce. sourceDiagnostics.ts, sourceCodeActions.ts and sourceInlayHints.ts use it.
  */
 import { KERNEL_SOURCE_PATH_TAILS, SOURCE_RULES, type Finding, type Fix } from "../core/source";
+import { normaliseSourcePath } from "./contributions";
 
 /** `diagnostic.source` of every lint diagnostic. */
 export const LINT_SOURCE = "kexec-inspector";
@@ -12,24 +13,8 @@ export const LINT_SOURCE = "kexec-inspector";
 /** Every rule id, for the settings enum and validation. */
 export const LINT_RULE_IDS: readonly string[] = SOURCE_RULES.map((r) => r.id);
 
-/**
- * Which documents the adapters look at: C/C++ by language, and the assembly and header files by
- * pattern whatever language id VS Code gave them (.S is "asm", "arm" or "plaintext" depending on
- * the installed extensions). Plain objects, so they are usable as a vscode.DocumentSelector.
- * Only on-disk files (the remote extension host sees them as file: too): diff views (git:), output
- * channels and untitled buffers have no kernel path.
- */
-export const LINT_SELECTOR: readonly { scheme: string; language?: string; pattern?: string }[] = [
-  { scheme: "file", language: "c" },
-  { scheme: "file", language: "cpp" },
-  { scheme: "file", pattern: "**/arch/x86/**/*.S" },
-  { scheme: "file", pattern: "**/*.h" },
-];
-
-/** Only header.S has inline hints (the computed xloadflags word). */
-export const HINT_SELECTOR: readonly { scheme: string; pattern: string }[] = [
-  { scheme: "file", pattern: "**/arch/x86/boot/header.S" },
-];
+// The selectors and the path gate live in contributions.ts (the activation shim uses them too).
+export { LINT_SELECTOR, HINT_SELECTOR, isKernelSourcePath } from "./contributions";
 
 export interface DisabledRules {
   disabled: Set<string>;
@@ -53,22 +38,9 @@ export function parseDisabledRules(value: unknown): DisabledRules {
   return { disabled, unknown };
 }
 
-function normalise(path: string): string {
-  return "/" + path.replace(/\\/g, "/").replace(/^\/+/, "");
-}
-
-/**
- * Whether a path could be one of the analysed kernel files (its tail matches). Costs nothing and
- * reads no text: every document goes through it before its content is looked at.
- */
-export function isKernelSourcePath(path: string): boolean {
-  const p = normalise(path);
-  return KERNEL_SOURCE_PATH_TAILS.some((t) => p.endsWith("/" + t));
-}
-
 /** The kernel tree's root directory ('/'-separated, no trailing '/') for a recognised path. */
 export function kernelRootOf(path: string): string | undefined {
-  const p = normalise(path);
+  const p = normaliseSourcePath(path);
   for (const t of KERNEL_SOURCE_PATH_TAILS) {
     if (p.endsWith("/" + t)) return p.slice(0, p.length - t.length - 1) || "/";
   }

@@ -2,33 +2,23 @@ import * as vscode from "vscode";
 import { ImageDocument, reopenWith } from "./imageEditorProvider";
 import { VmcoreSession, type VmcoreSessionEffects } from "./vmcoreSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
+import { VIEW_TYPES } from "./contributions";
 
 /**
- * The vmcore editor. Registered twice: under kexecInspector.vmcore with priority "default" for
+ * The vmcore editor. Registered twice (by the activation shim, extension.ts): under kexecInspector.vmcore with priority "default" for
  * dump-looking names (vmcore*, *.vmcore, dump.*, *.kdump), and under kexecInspector.vmcoreAny
  * with priority "option" so "Reopen Editor With…" offers it for any file. A file with such a
  * name that is not a vmcore gets a kind fallback page (text / hex / pick another editor).
  * The document is the image editor's read-only ByteSource document: ranges are read on demand.
  */
 export class VmcoreEditorProvider implements vscode.CustomReadonlyEditorProvider<ImageDocument> {
-  static readonly viewType = "kexecInspector.vmcore";
-  static readonly anyFileViewType = "kexecInspector.vmcoreAny";
+  static readonly viewType = VIEW_TYPES.vmcore;
+  static readonly anyFileViewType = VIEW_TYPES.vmcoreAny;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
   ) {}
-
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): VmcoreEditorProvider {
-    const provider = new VmcoreEditorProvider(context, log);
-    // No retainContextWhenHidden: the webview keeps its state through getState/setState.
-    const options = { supportsMultipleEditorsPerDocument: true };
-    context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(VmcoreEditorProvider.viewType, provider, options),
-      vscode.window.registerCustomEditorProvider(VmcoreEditorProvider.anyFileViewType, provider, options),
-    );
-    return provider;
-  }
 
   async openCustomDocument(uri: vscode.Uri): Promise<ImageDocument> {
     return ImageDocument.open(uri);

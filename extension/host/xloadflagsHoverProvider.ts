@@ -2,13 +2,6 @@ import * as vscode from "vscode";
 import { hoverAt, type HoverLanguage } from "../core/source/hover";
 import { settings } from "./settings";
 
-/** C sources, headers and assembly: by language where VS Code knows one, by extension otherwise. */
-export const HOVER_SELECTOR: vscode.DocumentSelector = [
-  { language: "c" },
-  { language: "cpp" },
-  { pattern: "**/*.{S,s,h,lds}" },
-];
-
 /** Text around the hover, line-aligned: hoverAt looks at the word, its line and the line above. */
 const WINDOW = 4096;
 
@@ -21,12 +14,9 @@ function languageHint(doc: vscode.TextDocument): HoverLanguage {
 /**
  * XLF_* names, xloadflags, setup-header fields and numeric xloadflags words: a thin adapter
  * over the pure hoverAt() (extension/core/source/hover.ts), which reads the knowledge table.
+ * Registered for HOVER_SELECTOR (contributions.ts) by the activation shim.
  */
 export class XloadflagsHoverProvider implements vscode.HoverProvider {
-  static register(context: vscode.ExtensionContext): void {
-    context.subscriptions.push(vscode.languages.registerHoverProvider(HOVER_SELECTOR, new XloadflagsHoverProvider()));
-  }
-
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     if (!settings.hoversEnabled()) return undefined;
     const firstLine = Math.max(0, pos.line - 2);
