@@ -4,11 +4,15 @@
  * cmd_bzip2, cmd_lzma, cmd_xzkern, cmd_lz4, cmd_zstd22): every codec but gzip is followed by
  * a le32 uncompressed size ($(size_append)); gzip's own ISIZE trailer plays that role.
  */
-import { Gunzip } from "fflate";
-import { Decompress as ZstdDecompress } from "fzstd";
-import Bunzip from "seek-bzip";
+import type * as CodecLibs from "../codecLibs";
 import { CodecDataError, OutputBuffer, OutputLimitError, type Tick } from "./codecErrors";
 import { decodeWithLiblzma } from "./xzLiblzma";
+
+/** The codec libraries, loaded on the first decode (see codecLibs.ts). */
+function libs(): typeof CodecLibs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: not evaluated when the bundle loads
+  return require("../codecLibs") as typeof CodecLibs;
+}
 
 export { CodecDataError, OutputBuffer, OutputLimitError, type Tick } from "./codecErrors";
 
@@ -46,13 +50,13 @@ function wrap(field: string, at: number, e: unknown): never {
 }
 
 export const gunzip: Codec = async (input, out, tick) => {
-  const g = new Gunzip(sink(out));
+  const g = new (libs().Gunzip)(sink(out));
   await feed(input, (c, final) => g.push(c, final), tick, "gzip.data");
 };
 
 /** One zstd frame; the payload's last 4 bytes are the appended size, not a frame. */
 export const unzstd: Codec = async (input, out, tick) => {
-  const d = new ZstdDecompress(sink(out));
+  const d = new (libs().ZstdDecompress)(sink(out));
   await feed(input.subarray(0, Math.max(0, input.length - 4)), (c, final) => d.push(c, final), tick, "zstd.data");
 };
 
@@ -65,7 +69,7 @@ export const bunzip2: Codec = async (input, out) => {
     },
   };
   try {
-    Bunzip.decode(input, stream, false);
+    libs().Bunzip.decode(input, stream, false);
   } catch (e) {
     wrap("bzip2.data", 0, e);
   }

@@ -1,7 +1,11 @@
-import { unzlibSync } from "fflate";
-import { decompress as zstdDecompress } from "fzstd";
-import { uncompress as snappyUncompress } from "snappyjs";
+import type * as CodecLibs from "../codecLibs";
 import { lzo1xDecompress } from "./lzo";
+
+/** The codec libraries, loaded on the first compressed page (see codecLibs.ts). */
+function libs(): typeof CodecLibs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: not evaluated when the bundle loads
+  return require("../codecLibs") as typeof CodecLibs;
+}
 
 /** page_desc.flags / header status bits (makedumpfile diskdump_mod.h). */
 export const DUMP_DH_COMPRESSED_ZLIB = 0x01;
@@ -28,13 +32,13 @@ export function compressionNames(status: number): string[] {
 export function decodePage(data: Uint8Array, flags: number, pageSize: number): Uint8Array {
   let out: Uint8Array;
   if (flags & DUMP_DH_COMPRESSED_ZLIB) {
-    out = unzlibSync(data, { out: new Uint8Array(pageSize + 1) });
+    out = libs().unzlibSync(data, { out: new Uint8Array(pageSize + 1) });
   } else if (flags & DUMP_DH_COMPRESSED_LZO) {
     out = lzo1xDecompress(data, pageSize);
   } else if (flags & DUMP_DH_COMPRESSED_SNAPPY) {
-    out = snappyUncompress(data, pageSize);
+    out = libs().snappyUncompress(data, pageSize);
   } else if (flags & DUMP_DH_COMPRESSED_ZSTD) {
-    out = zstdDecompress(data, new Uint8Array(pageSize + 1));
+    out = libs().zstdDecompress(data, new Uint8Array(pageSize + 1));
   } else {
     out = data;
   }
