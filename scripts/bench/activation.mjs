@@ -89,6 +89,10 @@ function apiNames() {
   return [...names];
 }
 
+function inHostBytes(sizes) {
+  return sizes.files.filter((f) => !/(^|\/)cli\.js$/.test(f.file)).reduce((a, b) => a + b.bytes, 0);
+}
+
 export function measureActivation({ runs = 7 } = {}) {
   const entry = path.join(ROOT, "dist/extension.js");
   if (!fs.existsSync(entry)) throw new Error("dist/extension.js missing: run npm run build");
@@ -139,8 +143,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     for (const f of sizes.files) console.log(`  ${f.file.padEnd(36)} ${(f.bytes / 1024).toFixed(1).padStart(8)} KiB`);
     const inHost = sizes.files.filter((f) => !/(^|\/)cli\.js$/.test(f.file)).reduce((a, b) => a + b.bytes, 0);
     const atActivation = sizes.files.find((f) => f.file === path.join("dist", "extension.js"))?.bytes ?? 0;
-    console.log(`  ${"total".padEnd(36)} ${(sizes.totalBytes / 1024).toFixed(1).padStart(8)} KiB  (goal < 1024 KiB: ${sizes.totalBytes < GOAL_BYTES ? "ok" : "OVER"})`);
-    console.log(`  ${"loaded by VS Code (all but cli.js)".padEnd(36)} ${(inHost / 1024).toFixed(1).padStart(8)} KiB  (goal < 1024 KiB: ${inHost < GOAL_BYTES ? "ok" : "OVER"})`);
+    // The goal is the extension's JS; dist/cli.js is the command-line tool and is not in the .vsix (.vscodeignore).
+    console.log(`  ${"all of dist (incl. the CLI)".padEnd(36)} ${(sizes.totalBytes / 1024).toFixed(1).padStart(8)} KiB`);
+    console.log(`  ${"extension JS in the .vsix".padEnd(36)} ${(inHost / 1024).toFixed(1).padStart(8)} KiB  (goal < 1024 KiB: ${inHost < GOAL_BYTES ? "ok" : "OVER"})`);
     console.log(`  ${"loaded at activation (extension.js)".padEnd(36)} ${(atActivation / 1024).toFixed(1).padStart(8)} KiB  (the rest on first use)`);
     if (devBuild) console.log("  (development build with sourcemaps: run with --build for the minified production bundles that ship)");
     if (act) {
@@ -150,5 +155,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       console.log(`activation: not measured (${err})`);
     }
   }
-  if (argv.includes("--check") && (!act || act.totalMs >= GOAL_MS || sizes.totalBytes >= GOAL_BYTES)) process.exit(1);
+  if (argv.includes("--check") && (!act || act.totalMs >= GOAL_MS || inHostBytes(sizes) >= GOAL_BYTES)) process.exit(1);
 }

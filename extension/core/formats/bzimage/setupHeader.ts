@@ -32,7 +32,8 @@ function buildParser(): Parser {
   return p;
 }
 
-const parser = buildParser();
+// Compiled on first use (binary-parser generates code), not when the extension activates.
+let parser: Parser | undefined;
 
 /**
  * Raw setup-header values by field name. The header is read from 0x1F1 to 0x26C; bytes past
@@ -43,6 +44,7 @@ export function readSetupHeaderRaw(src: ByteSource): Record<string, number | nul
   const got = src.readUpTo(SETUP_HEADER_START, want);
   const buf = new Uint8Array(want);
   buf.set(got);
+  parser ??= buildParser();
   const parsed = parser.parse(buf) as Record<string, number | bigint>;
   const out: Record<string, number | null> = {};
   for (const f of SETUP_HEADER_FIELDS) {
