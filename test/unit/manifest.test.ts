@@ -129,6 +129,10 @@ describe("extension manifest (package.json)", () => {
     assert.ok(fs.existsSync(path.join(repoRoot, "CHANGELOG.md")), "CHANGELOG.md missing");
     const ignore = read(".vscodeignore");
     assert.match(ignore, /^\*\*$/m, ".vscodeignore should exclude everything first (**)");
-    assert.match(ignore, /^!dist\/\*\*\/\*\.js$/m, ".vscodeignore must let dist/**/*.js back in");
+    // The activation shim (package.json main), the lazily loaded host bundle and the webview bundles ship;
+    // the CLI bundle does not.
+    const main = String(read("package.json").match(/"main":\s*"\.\/(dist\/[^"]+)"/)?.[1]);
+    for (const f of [main, "dist/hostMain.js", "dist/webview/*.js"]) assert.ok(ignore.split("\n").includes("!" + f), `.vscodeignore must let ${f} back in`);
+    assert.ok(!/^!dist\/(\*\*\/\*\.js|cli\.js)$/m.test(ignore), "dist/cli.js must not ship in the .vsix");
   });
 });
