@@ -22,31 +22,9 @@ import {
   ruleDocUrl,
 } from "../../extension/host/sourceLint";
 import { repoRoot } from "../fixtures";
+import { HEADER_S_FRAGMENT } from "../support/headerSFragment";
 
-/** A header.S-shaped fragment written for this test (not kernel source): XLF56 claims 5LEVEL_ENABLED without 5LEVEL. */
-const HEADER_S = [
-  "\t.globl\thdr",
-  "hdr:",
-  '\t\t.ascii\t"HdrS"',
-  "\t\t.word\t0x020f",
-  "xloadflags:",
-  "#ifdef CONFIG_X86_64",
-  "# define XLF0 XLF_KERNEL_64",
-  "#else",
-  "# define XLF0 0",
-  "#endif",
-  "#ifdef CONFIG_X86_64",
-  "#ifdef CONFIG_X86_5LEVEL",
-  "#define XLF56 (XLF_5LEVEL|XLF_5LEVEL_ENABLED)",
-  "#else",
-  "#define XLF56 XLF_5LEVEL_ENABLED",
-  "#endif",
-  "#else",
-  "#define XLF56 0",
-  "#endif",
-  "\t\t\t.word XLF0 | XLF56",
-  "",
-].join("\n");
+const HEADER_S = HEADER_S_FRAGMENT;
 
 interface Manifest {
   activationEvents?: string[];
@@ -87,7 +65,7 @@ describe("source lint adapters (pure)", () => {
     assert.equal(kernelRootOf("/home/u/linux/kernel/crash_core.c"), "/home/u/linux");
     assert.equal(kernelRootOf("/arch/x86/boot/header.S"), "/");
     assert.equal(kernelRootOf("/home/u/x.c"), undefined);
-    const mk = "# SPDX-License-Identifier: GPL-2.0\nVERSION = 5\nPATCHLEVEL = 2\nSUBLEVEL = 21\nEXTRAVERSION =\nNAME = Bobtail Squid\n";
+    const mk = "VERSION = 5\nPATCHLEVEL = 2\nSUBLEVEL = 21\nEXTRAVERSION =\nNAME = Bobtail Squid\n";
     assert.equal(kernelVersionFromMakefile(mk), "5.2");
     assert.equal(kernelVersionFromMakefile("VERSION = 6\nPATCHLEVEL = 10\n"), "6.10");
     assert.equal(kernelVersionFromMakefile("all:\n\techo VERSION = 6\n"), undefined);

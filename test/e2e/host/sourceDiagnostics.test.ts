@@ -10,35 +10,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { HEADER_S_FRAGMENT, HEADER_S_MISTAKE_LINE } from "../../support/headerSFragment";
 
 const SOURCE = "kexec-inspector";
 
-/** header.S-shaped: the non-5-level XLF56 claims XLF_5LEVEL_ENABLED without XLF_5LEVEL. */
-const HEADER_S = [
-  "/* Kexec Inspector e2e fragment shaped like arch/x86/boot/header.S */",
-  "\t.globl\thdr",
-  "hdr:",
-  '\t\t.ascii\t"HdrS"',
-  "\t\t.word\t0x020f",
-  "xloadflags:",
-  "#ifdef CONFIG_X86_64",
-  "# define XLF0 XLF_KERNEL_64",
-  "#else",
-  "# define XLF0 0",
-  "#endif",
-  "#ifdef CONFIG_X86_64",
-  "#ifdef CONFIG_X86_5LEVEL",
-  "#define XLF56 (XLF_5LEVEL|XLF_5LEVEL_ENABLED)",
-  "#else",
-  "#define XLF56 XLF_5LEVEL_ENABLED",
-  "#endif",
-  "#else",
-  "#define XLF56 0",
-  "#endif",
-  "\t\t\t.word XLF0 | XLF56",
-  "",
-].join("\n");
-const MISTAKE_LINE = HEADER_S.split("\n").indexOf("#define XLF56 XLF_5LEVEL_ENABLED");
+const HEADER_S = HEADER_S_FRAGMENT;
+const MISTAKE_LINE = HEADER_S_MISTAKE_LINE;
 
 /** kexec-bzimage64.c-shaped: no 5-level refusal, and the LOADED_HIGH check dropped (a finding in every release). */
 const PROBE_C = [
