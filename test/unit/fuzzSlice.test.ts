@@ -58,3 +58,24 @@ describe("fuzz regressions (seed 1)", function () {
     });
   }
 });
+
+/** Cases of `npm run fuzz -- --seed 1` that once took hundreds of ms; generous budget for a shared CI machine. */
+const SEED1_SLOW = [
+  322819, // /crashkernel=\S*,low/ backtracked quadratically over a 100 KB command line (380 ms)
+  632729, // a lying size_vmcoreinfo (15 MB) was read at open (730 ms, 430 MiB peak)
+  775900, // a 150-byte zstd frame declaring a huge window made fzstd zero-fill it (240 ms)
+  14726, // 4096 repeated tokens in kexec-bzimage64.c
+];
+
+describe("fuzz time regressions (seed 1)", function () {
+  this.timeout(120_000);
+  it(`each case runs under ${BUDGET_MS} ms`, async () => {
+    const fz = Fuzzer.create({ seed: 1, budgetMs: BUDGET_MS });
+    await fz.warmup(200);
+    for (const index of SEED1_SLOW) {
+      const r = await fz.runCase(index);
+      assert.equal(r.error, undefined, `case ${index}: ${r.error?.message}`);
+      assert.ok(r.ms < BUDGET_MS, `case ${index} took ${r.ms.toFixed(0)} ms: ${r.label}`);
+    }
+  });
+});

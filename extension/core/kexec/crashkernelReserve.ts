@@ -223,7 +223,7 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
       searchEnd = highMax;
       searchBase = lowMax;
       lowSize = defLow;
-      if (/crashkernel=\S*,low/.test(cmdline)) notes.push("crashkernel=…,low is ignored for a plain crashkernel=X that falls back above 4 GiB (6.7+ uses the default low size).");
+      if (hasLowParam(cmdline)) notes.push("crashkernel=…,low is ignored for a plain crashkernel=X that falls back above 4 GiB (6.7+ uses the default low size).");
       continue;
     }
     if (request.high && searchEnd === highMax && lowMax !== highMax) {
@@ -285,6 +285,14 @@ function warnAbove64T(b: number, size: number, paging: 4 | 5, notes: string[]): 
 }
 
 /** /proc/iomem-style lines for the result ("  af000000-beffffff : Crash kernel"). */
+/** Whether a crashkernel=…,low token is present; a token scan, since /crashkernel=\S*,low/ backtracks quadratically. */
+function hasLowParam(cmdline: string): boolean {
+  return cmdline.split(/\s+/).some((t) => {
+    const at = t.indexOf("crashkernel=");
+    return at >= 0 && t.indexOf(",low", at) >= 0;
+  });
+}
+
 export function iomemLines(ranges: readonly AddrRange[]): string[] {
   return ranges.map((r) => `  ${hexPad(r.start, 8)}-${hexPad(r.end, 8)} : Crash kernel`);
 }

@@ -86,13 +86,17 @@ export function findLastCrashkernel(cmdline: string, suffix: CrashkernelSuffix |
   const name = "crashkernel=";
   let found = -1;
   let p = cmdline.indexOf(name);
+  // The kernel rescans to the next space for every occurrence; one scan per token keeps a hostile
+  // command line with thousands of "crashkernel=" in one word linear.
+  let endP = -1;
   while (p >= 0) {
-    let endP = cmdline.indexOf(" ", p);
-    if (endP < 0) endP = cmdline.length;
-    const token = cmdline.slice(p, endP);
+    if (endP < p) {
+      endP = cmdline.indexOf(" ", p);
+      if (endP < 0) endP = cmdline.length;
+    }
     if (suffix === null) {
-      if (!table.some((s) => token.endsWith(s))) found = p;
-    } else if (token.endsWith(suffix)) {
+      if (!table.some((s) => cmdline.endsWith(s, endP))) found = p;
+    } else if (cmdline.endsWith(suffix, endP)) {
       found = p;
     }
     p = cmdline.indexOf(name, p + 1);

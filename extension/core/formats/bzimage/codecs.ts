@@ -6,6 +6,7 @@
  */
 import type * as CodecLibs from "../codecLibs";
 import { CodecDataError, OutputBuffer, OutputLimitError, type Tick } from "./codecErrors";
+import { zstdFrameNeeds } from "../zstdFrame";
 import { decodeWithLiblzma } from "./xzLiblzma";
 
 /** The codec libraries, loaded on the first decode (see codecLibs.ts). */
@@ -56,6 +57,10 @@ export const gunzip: Codec = async (input, out, tick) => {
 
 /** One zstd frame; the payload's last 4 bytes are the appended size, not a frame. */
 export const unzstd: Codec = async (input, out, tick) => {
+  // fzstd allocates the frame's whole window (or declared content size) up front: check it against
+  // the cap first, so a 150-byte frame cannot make us zero-fill hundreds of MiB.
+  const need = zstdFrameNeeds(input);
+  if (need > out.max) throw new OutputLimitError(out.max, 0);
   const d = new (libs().ZstdDecompress)(sink(out));
   await feed(input.subarray(0, Math.max(0, input.length - 4)), (c, final) => d.push(c, final), tick, "zstd.data");
 };

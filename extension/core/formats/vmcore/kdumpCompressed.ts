@@ -1,7 +1,13 @@
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { latin1, view } from "../../io/binary";
-import { parseNotes, MAX_NOTES_BYTES, type ElfNote } from "./notes";
+import { parseNotes, type ElfNote } from "./notes";
+
+/**
+ * VMCOREINFO is one page in the kernel (VMCOREINFO_BYTES = PAGE_SIZE, kernel/vmcore_info.c); a
+ * megabyte leaves room for any real dump and keeps a lying size from costing a long read at open.
+ */
+const MAX_VMCOREINFO_BYTES = 1 << 20;
 import { mergeRanges, type MemRange, type PhysicalMemory } from "./physical";
 import { decodePage, DUMP_DH_COMPRESSED_LZO, DUMP_DH_COMPRESSED_SNAPPY, DUMP_DH_COMPRESSED_ZLIB, DUMP_DH_COMPRESSED_ZSTD } from "./pageCodecs";
 
@@ -128,8 +134,8 @@ export function readKdumpCompressed(src: ByteSource): KdumpCompressed {
   }
   let vmcoreinfoText: string | undefined;
   if (sub.offsetVmcoreinfo && sub.sizeVmcoreinfo) {
-    if (sub.sizeVmcoreinfo > MAX_NOTES_BYTES) {
-      throw new FormatError(src.name, o(40), "kdump_sub_header.size_vmcoreinfo", `at most ${MAX_NOTES_BYTES}`, String(sub.sizeVmcoreinfo));
+    if (sub.sizeVmcoreinfo > MAX_VMCOREINFO_BYTES) {
+      throw new FormatError(src.name, o(40), "kdump_sub_header.size_vmcoreinfo", `at most ${MAX_VMCOREINFO_BYTES}`, String(sub.sizeVmcoreinfo));
     }
     vmcoreinfoText = latin1(src.read(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, "VMCOREINFO (offset_vmcoreinfo)"));
   }

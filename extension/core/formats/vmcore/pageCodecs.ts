@@ -1,3 +1,4 @@
+import { zstdFrameSizes } from "../zstdFrame";
 import type * as CodecLibs from "../codecLibs";
 import { lzo1xDecompress } from "./lzo";
 
@@ -38,6 +39,9 @@ export function decodePage(data: Uint8Array, flags: number, pageSize: number): U
   } else if (flags & DUMP_DH_COMPRESSED_SNAPPY) {
     out = libs().snappyUncompress(data, pageSize);
   } else if (flags & DUMP_DH_COMPRESSED_ZSTD) {
+    // A frame that declares more content than a page is refused before fzstd sizes anything by it.
+    const declared = zstdFrameSizes(data).content;
+    if (declared > pageSize) throw new Error(`zstd frame declares ${declared} bytes, more than a ${pageSize}-byte page`);
     out = libs().zstdDecompress(data, new Uint8Array(pageSize + 1));
   } else {
     out = data;
