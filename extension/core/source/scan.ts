@@ -18,12 +18,17 @@ function isIdentChar(c: number): boolean {
  * a `#` that does not start a preprocessor directive comments out the rest of the line).
  */
 export function maskText(text: string, opts: { asm?: boolean; strings?: boolean } = {}): string {
-  const out = text.split("");
+  // Blanked ranges are collected and spliced once: a char array of a large file costs more in
+  // allocation and GC than the scan itself.
+  const parts: string[] = [];
+  let copied = 0;
   const n = text.length;
   let i = 0;
   let lineStart = true;
   const blank = (from: number, to: number): void => {
-    for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
+    if (to <= from) return;
+    parts.push(text.slice(copied, from), text.slice(from, to).replace(/[^\n]/g, " "));
+    copied = to;
   };
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -75,7 +80,8 @@ export function maskText(text: string, opts: { asm?: boolean; strings?: boolean 
     if (c !== 32 && c !== 9) lineStart = false;
     i++;
   }
-  return out.join("");
+  parts.push(text.slice(copied));
+  return parts.join("");
 }
 
 export type Config = Readonly<Record<string, boolean>>;
