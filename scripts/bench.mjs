@@ -5,6 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 const dir = path.join(import.meta.dirname, "bench");
+// Measure what ships: the minified production bundles (the tests rebuild the development ones).
+const build = spawnSync(process.execPath, [path.join(import.meta.dirname, "..", "build.mjs"), "--production"], { stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const only = process.argv.slice(2);
 let failed = 0;
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort()) {
