@@ -66,6 +66,8 @@ const producers: { codec: Compression; tool?: string; make: () => Uint8Array }[]
   { codec: "bzip2", tool: "bzip2", make: () => tool("bzip2", ["-9", "-c"], plain) },
   { codec: "lz4", tool: "lz4", make: () => tool("lz4", ["-l", "-9", "-c"], plain) },
   { codec: "zstd", tool: "zstd", make: () => tool("zstd", ["-19", "-c"], plain) },
+  // cmd_lzo: lzop -9 (LZO1X blocks of at most 256 KiB in the lzop container).
+  { codec: "lzo", tool: "lzop", make: () => tool("lzop", ["-9", "-c"], plain) },
 ];
 
 describe("payload codecs (synthetic round trips)", () => {
@@ -97,14 +99,16 @@ describe("payload codecs (synthetic round trips)", () => {
     });
   }
 
-  it("reports lzo and unknown payloads as unsupported with a FormatError", async () => {
+  it("a truncated lzop header is a FormatError naming the lzo field; unknown payloads are unsupported", async () => {
     const lzo = new Uint8Array([0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7]);
     const { src, offset, length } = image(lzo, 100);
     const info = detectPayload(src, offset, length);
     assert.equal(info.compression, "lzo");
-    await assert.rejects(decompressPayload(src, info, { maxBytes: 1 << 20 }), (e: unknown) => e instanceof FormatError && /compression/.test(e.field));
+    await assert.rejects(decompressPayload(src, info, { maxBytes: 1 << 20 }), (e: unknown) => e instanceof FormatError && /^payload\.lzo\./.test(e.field));
     const junk = image(new Uint8Array(32).fill(0x41), 100);
-    assert.equal(detectPayload(junk.src, junk.offset, junk.length).compression, "unknown");
+    const junkInfo = detectPayload(junk.src, junk.offset, junk.length);
+    assert.equal(junkInfo.compression, "unknown");
+    await assert.rejects(decompressPayload(junk.src, junkInfo, { maxBytes: 1 << 20 }), (e: unknown) => e instanceof FormatError && /compression/.test(e.field));
   });
 
   it("rejects a payload range past EOF", () => {

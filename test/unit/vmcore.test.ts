@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { MemoryByteSource } from "../../extension/core/io/byteSource";
 import { FormatError } from "../../extension/core/io/formatError";
 import { detectVmcore } from "../../extension/core/formats/vmcore/detect";
-import { lzo1xDecompress } from "../../extension/core/formats/vmcore/lzo";
+import { lzo1xDecompress } from "../../extension/core/formats/lzo1x";
 import { parseNotes } from "../../extension/core/formats/vmcore/notes";
 import { Vmcoreinfo } from "../../extension/core/formats/vmcore/vmcoreinfo";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";

@@ -7,6 +7,7 @@
 import type * as CodecLibs from "../codecLibs";
 import { CodecDataError, OutputBuffer, OutputLimitError, type Tick } from "./codecErrors";
 import { zstdFrameNeeds } from "../zstdFrame";
+import { LzoError, lzo1xDecompress } from "../lzo1x";
 import { decodeWithLiblzma } from "./xzLiblzma";
 
 /** The codec libraries, loaded on the first decode (see codecLibs.ts). */
@@ -63,6 +64,63 @@ export const unzstd: Codec = async (input, out, tick) => {
   if (need > out.max) throw new OutputLimitError(out.max, 0);
   const d = new (libs().ZstdDecompress)(sink(out));
   await feed(input.subarray(0, Math.max(0, input.length - 4)), (c, final) => d.push(c, final), tick, "zstd.data");
+};
+
+const LZOP_MAGIC = [0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
+/** lzop block size limit the kernel enforces (lib/decompress_unlzo.c LZO_BLOCK_SIZE). */
+const LZOP_MAX_BLOCK = 256 * 1024;
+const F_ADLER32_D = 0x1;
+const F_ADLER32_C = 0x2;
+const F_H_FILTER = 0x800;
+const F_CRC32_D = 0x100;
+const F_CRC32_C = 0x200;
+
+/**
+ * lzop container (cmd_lzo is `lzop -9`) around LZO1X blocks, read as lib/decompress_unlzo.c does:
+ * header (version, flags, optional filter, mode, mtime, name, checksum), then blocks of big-endian
+ * dst_len / src_len, their checksums, and stored (src_len == dst_len) or LZO1X data, until dst_len 0.
+ */
+export const unlzo: Codec = async (input, out, tick) => {
+  const be16 = (at: number): number => (need(at, 2, "lzop header"), (input[at]! << 8) | input[at + 1]!);
+  const be32 = (at: number, what: string): number => (need(at, 4, what), ((input[at]! << 24) >>> 0) + ((input[at + 1]! << 16) | (input[at + 2]! << 8) | input[at + 3]!));
+  function need(at: number, n: number, what: string): void {
+    if (at + n > input.length) throw new CodecDataError(at, `lzo.${what.replace(/ /g, "_")}`, `${n} byte(s) before the end of the payload`, `end at ${input.length}`);
+  }
+  if (!LZOP_MAGIC.every((b, i) => input[i] === b)) throw new CodecDataError(0, "lzo.magic", "the lzop signature 89 4C 5A 4F 00 0D 0A 1A 0A");
+  let p = LZOP_MAGIC.length;
+  const version = be16(p);
+  p += 7; // version, library version, version needed to extract, method
+  if (version >= 0x0940) p++; // level
+  const flags = be32(p, "header flags");
+  p += flags & F_H_FILTER ? 8 : 4;
+  p += version >= 0x0940 ? 12 : 8; // mode, mtime_low, mtime_high
+  need(p, 1, "header name length");
+  p += 1 + input[p]! + 4; // name, header checksum
+  const dChecks = (flags & F_ADLER32_D ? 4 : 0) + (flags & F_CRC32_D ? 4 : 0);
+  const cChecks = (flags & F_ADLER32_C ? 4 : 0) + (flags & F_CRC32_C ? 4 : 0);
+  for (;;) {
+    const dstLen = be32(p, "block dst_len");
+    p += 4;
+    if (dstLen === 0) return;
+    if (dstLen > LZOP_MAX_BLOCK) throw new CodecDataError(p - 4, "lzo.block_dst_len", `at most ${LZOP_MAX_BLOCK} (the kernel's LZO_BLOCK_SIZE)`, String(dstLen));
+    const srcLen = be32(p, "block src_len");
+    p += 4;
+    if (srcLen === 0 || srcLen > dstLen) throw new CodecDataError(p - 4, "lzo.block_src_len", `1..${dstLen}`, String(srcLen));
+    p += dChecks + (srcLen < dstLen ? cChecks : 0);
+    need(p, srcLen, "block data");
+    const block = input.subarray(p, p + srcLen);
+    if (srcLen === dstLen) out.push(block, p);
+    else {
+      try {
+        out.push(lzo1xDecompress(block, dstLen), p);
+      } catch (e) {
+        if (e instanceof LzoError) throw new CodecDataError(p, "lzo.block", "valid LZO1X data", e.message);
+        throw e;
+      }
+    }
+    p += srcLen;
+    await tick(p);
+  }
 };
 
 export const bunzip2: Codec = async (input, out) => {

@@ -6,7 +6,7 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
-import { bunzip2, gunzip, CodecDataError, OutputBuffer, OutputLimitError, unlz4, unlzma, unxz, unzstd, type Codec } from "./codecs";
+import { bunzip2, gunzip, CodecDataError, OutputBuffer, OutputLimitError, unlz4, unlzma, unlzo, unxz, unzstd, type Codec } from "./codecs";
 
 export type Compression = "gzip" | "bzip2" | "lzma" | "xz" | "lzo" | "lz4" | "zstd" | "unknown";
 
@@ -56,6 +56,7 @@ const CODECS: Partial<Record<Compression, Codec>> = {
   lzma: unlzma,
   xz: unxz,
   lz4: unlz4,
+  lzo: unlzo,
   zstd: unzstd,
 };
 

@@ -1,6 +1,6 @@
 import { zstdFrameSizes } from "../zstdFrame";
 import type * as CodecLibs from "../codecLibs";
-import { lzo1xDecompress } from "./lzo";
+import { lzo1xDecompress } from "../lzo1x";
 
 /** The codec libraries, loaded on the first compressed page (see codecLibs.ts). */
 function libs(): typeof CodecLibs {
