@@ -251,6 +251,8 @@ export function loadBzImageSeeds(opts: { real: boolean }): BzSeeds {
     ["bomb-zstd", (() => { const c = tool("zstd", ["-19", "-c", "-q"], new Uint8Array(4 << 20)); return c && withSize(c, 4 << 20); })()],
     ["lz4", (() => { const c = tool("lz4", ["-l", "-9", "-c", "-q"], plain); return c && withSize(c, plain.length); })()],
     ["bomb-xz", (() => { const c = tool("xz", ["--format=xz", "--check=crc32", "-c"], new Uint8Array(4 << 20)); return c && withSize(c, 4 << 20); })()],
+    ["lzo", (() => { const c = tool("lzop", ["-9", "-c"], plain); return c && withSize(c, plain.length); })()],
+    ["bomb-lzo", (() => { const c = tool("lzop", ["-9", "-c"], new Uint8Array(4 << 20)); return c && withSize(c, 4 << 20); })()],
     ["unknown", enc("not a compressed payload, just bytes....")],
   ];
   for (const [name, p] of payloads) {
