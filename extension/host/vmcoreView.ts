@@ -8,29 +8,15 @@ import type { Vmcore, VmcoreCpu } from "../core/formats/vmcore/vmcore";
 import { PRSTATUS_REGS } from "../core/formats/vmcore/prstatus";
 import { formatMakedumpfile, type KernelLog, type LogRecord } from "../core/formats/vmcore/printk";
 import { latin1 } from "../core/io/binary";
+import { PAGING_MODES } from "../core/knowledge/pagingModes";
 import { MAX_RANGES, type CpuView, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocolVmcore";
 
 const hex = (n: bigint | number): string => "0x" + n.toString(16);
 const reg = (name: string, v: bigint): RegisterRow => ({ name, value: "0x" + BigInt.asUintN(64, v).toString(16).padStart(16, "0") });
 
-/**
- * What the crashed kernel's paging mode means for kexec/kdump, from spec paging.md: §1 (limits),
- * §2 (the 64 TiB cap for a 4-level target), §4 (LA57 survives the jump; XLF_5LEVEL) and the
- * decision table of §5.
- */
+/** What the crashed kernel's paging mode means for kexec/kdump: the knowledge table's words. */
 export function pagingConsequence(levels: 4 | 5): string {
-  if (levels === 5) {
-    return (
-      "5-level: this kernel ran with LA57 and could use up to 4 PiB of physical memory. kexec keeps LA57 across the jump, " +
-      "so a kexec/kdump target loaded from it must have XLF_5LEVEL (kexec_file_load refuses it otherwise; via kexec_load its " +
-      "decompressor faults). A target without XLF_5LEVEL_ENABLED switches to 4-level and works only below 64 TiB: " +
-      "crashkernel must sit below 64 TiB for a 4-level capture kernel (the reservation is capped there since 5.3)."
-    );
-  }
-  return (
-    "4-level: this kernel used at most 64 TiB of physical memory (MAX_PHYSMEM_BITS 46). A kexec/kdump target is entered " +
-    "with 4-level paging, which every x86_64 kernel handles; XLF_5LEVEL does not matter for a jump from this kernel."
-  );
+  return PAGING_MODES[levels].consequence;
 }
 
 /** The panic CPU is not in VMCOREINFO or the notes (vmcoreinfo.md); with one CPU note it is that one. */

@@ -11,7 +11,8 @@ import { defaultLowSize } from "./kernelProfiles";
 import type { MemoryMap } from "./memoryMap";
 import { memblockMemory } from "./memoryMap";
 import type { AddrRange } from "./ranges";
-import { GiB, MiB, PAGE_SIZE, TiB, alignDown, hex, hexPad, mergeRanges, subtractRanges } from "./ranges";
+import { FOUR_LEVEL_LIMIT } from "../knowledge/pagingModes";
+import { GiB, MiB, PAGE_SIZE, alignDown, hex, hexPad, mergeRanges, subtractRanges } from "./ranges";
 
 /**
  * memblock with only what crashkernel needs: free = memory − reserved, kept sorted, and
@@ -279,7 +280,7 @@ function reserveCma(mbk: Memblock, request: number, messages: string[], out: Add
 }
 
 function warnAbove64T(b: number, size: number, paging: 4 | 5, notes: string[]): void {
-  if (b + size > 64 * TiB) {
+  if (b + size > FOUR_LEVEL_LIMIT) {
     notes.push(`The area ends above 64 TiB (${hex(b + size - 1)}): a dump kernel running 4-level paging cannot use it (only possible before 5.3, when CRASH_ADDR_HIGH_MAX was MAXMEM; running ${paging}-level).`);
   }
 }

@@ -6,7 +6,8 @@ import type { KernelProfile, KexecToolsProfile } from "./kernelProfiles";
 import type { KexecImage } from "./kexecImage";
 import { XLF_5LEVEL, XLF_5LEVEL_ENABLED, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64 } from "./kexecImage";
 import type { Segment } from "./placement";
-import { TiB, hex } from "./ranges";
+import { hex } from "./ranges";
+import { FOUR_LEVEL_LIMIT } from "../knowledge/pagingModes";
 
 export type VerdictId =
   | "not-64bit"
@@ -35,7 +36,7 @@ export interface JumpInput {
   segments?: readonly Segment[];
 }
 
-const LIMIT_4LEVEL = 64 * TiB;
+const LIMIT_4LEVEL = FOUR_LEVEL_LIMIT;
 
 export function jumpVerdicts(v: JumpInput): Verdict[] {
   const out: Verdict[] = [];

@@ -4,6 +4,7 @@
  * Facts and their confidence come from ../shared/spec/{crashkernel,kexec,paging}.md.
  */
 import { CRASH_BYTES } from "../knowledge/crashConstants";
+import { PAGING_MODES } from "../knowledge/pagingModes";
 import { MiB } from "./ranges";
 
 export type Confidence = "read" | "inferred" | "unverified";
@@ -208,7 +209,7 @@ export interface KernelProfile {
 
 /** MAXMEM = 1 << MAX_PHYSMEM_BITS: 46 bits 4-level, 52 bits 5-level (paging.md §1). */
 export function maxmem(pagingLevels: 4 | 5): number {
-  return pagingLevels === 5 ? CRASH_BYTES.maxmem5 : CRASH_BYTES.highMax;
+  return PAGING_MODES[pagingLevels].maxmem;
 }
 
 /** Swiotlb default (IO_TLB_DEFAULT_SIZE) and the default low area: max(swiotlb + 8 MiB, 256 MiB). */
