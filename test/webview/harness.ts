@@ -6,6 +6,7 @@
  * request is refused and recorded, so a test fails if the page tries to reach anything else.
  * No network is used.
  */
+import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -209,6 +210,25 @@ const SHIM = `function (cfg) {
   if (document.documentElement) apply();
   new MutationObserver(function (_m, obs) { if (document.body) { apply(); obs.disconnect(); } }).observe(document, { childList: true, subtree: true });
 }`;
+
+/**
+ * Nothing may leave the page, no script may be blocked, no dialog may open, the host rejected
+ * nothing. The toolkit's FAST runtime probes :focus-visible support with an empty <style> element;
+ * our CSP blocks it and FAST falls back to :focus. Anything else is a real violation.
+ */
+export function assertClean(p: OpenedPageOf<unknown>): void {
+  assert.deepEqual(p.strayRequests, [], "requests outside dist/webview");
+  const violations = p.cspViolations.filter((v) => !/^style-src-elem inline \S+\/toolkit\.min\.js:\d+$/.test(v));
+  assert.deepEqual(violations, [], "CSP violations");
+  assert.deepEqual(p.dialogs, [], "dialogs");
+  assert.deepEqual(p.hostLog, [], "messages the host rejected");
+  assert.deepEqual(p.consoleLines.filter((l) => l.startsWith("error") && !/Applying inline style violates.*sha256-47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=/.test(l)), [], "console errors");
+}
+
+/** The trimmed text of the first element matching `sel`. */
+export async function textOf(p: { page: Page }, sel: string): Promise<string> {
+  return ((await p.page.textContent(sel)) ?? "").trim();
+}
 
 export function screenshotPath(name: string): string {
   const dir = path.join(repoRoot, "out", "screenshots");

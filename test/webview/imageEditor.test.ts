@@ -8,7 +8,7 @@ import type { BrowserContext } from "playwright-core";
 import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
 import { readJson, sharedFixture } from "../fixtures";
 import { makeImage } from "../support/syntheticImage";
-import { chromiumAvailable, launch, openImagePage, screenshotPath, type OpenedPage } from "./harness";
+import { chromiumAvailable, launch, openImagePage, screenshotPath, assertClean, textOf } from "./harness";
 
 interface Expected {
   setup: {
@@ -24,19 +24,7 @@ const IMAGES = ["vmlinuz-6.1.0-50-amd64", "vmlinuz-6.1.0-50-686", "ipxe.lkrn"] a
 const XLF_NAMES = ["XLF_KERNEL_64", "XLF_CAN_BE_LOADED_ABOVE_4G", "XLF_EFI_HANDOVER_32", "XLF_EFI_HANDOVER_64", "XLF_EFI_KEXEC", "XLF_5LEVEL", "XLF_5LEVEL_ENABLED", "XLF_MEM_ENCRYPTION"];
 const SAMPLE_FIELDS = ["setup_sects", "version", "loadflags", "kernel_version", "initrd_addr_max", "kernel_alignment", "xloadflags", "cmdline_size", "payload_offset", "pref_address", "init_size", "kernel_info_offset"];
 
-/** Nothing may leave the page, no script may be blocked, no dialog may open. */
-function assertClean(p: OpenedPage): void {
-  assert.deepEqual(p.strayRequests, [], "requests outside dist/webview");
-  // The toolkit's FAST runtime probes :focus-visible support with an empty <style> element; our
-  // CSP blocks it and FAST falls back to :focus. Anything else is a real violation.
-  const violations = p.cspViolations.filter((v) => !/^style-src-elem inline \S+\/toolkit\.min\.js:\d+$/.test(v));
-  assert.deepEqual(violations, [], "CSP violations");
-  assert.deepEqual(p.dialogs, [], "dialogs");
-  assert.deepEqual(p.hostLog, [], "messages the host rejected");
-  assert.deepEqual(p.consoleLines.filter((l) => l.startsWith("error") && !/Applying inline style violates.*sha256-47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=/.test(l)), [], "console errors");
-}
-
-const text = async (p: OpenedPage, sel: string): Promise<string> => ((await p.page.textContent(sel)) ?? "").trim();
+const text = textOf;
 
 describe("image inspector webview (Chromium)", function () {
   this.timeout(180_000);

@@ -15,7 +15,7 @@ import { buildMapView, type LoadedImage } from "../../extension/host/simulationM
 import { SimulationSession, type PickResult, type SimulationSetup } from "../../extension/host/simulationSession";
 import type { SimParams } from "../../extension/protocolSimulation";
 import { readJson, sharedFixture } from "../fixtures";
-import { chromiumAvailable, launch, openPage, screenshotPath, type OpenedPageOf } from "./harness";
+import { chromiumAvailable, launch, openPage, screenshotPath, type OpenedPageOf, assertClean, textOf } from "./harness";
 import { THEMES } from "./themes";
 
 type SimPage = OpenedPageOf<SimulationSession>;
@@ -114,16 +114,7 @@ async function toHighContrast(page: Page): Promise<void> {
   }, HC_VARS);
 }
 
-function assertClean(p: SimPage): void {
-  assert.deepEqual(p.strayRequests, [], "requests outside dist/webview");
-  const violations = p.cspViolations.filter((v) => !/^style-src-elem inline \S+\/toolkit\.min\.js:\d+$/.test(v));
-  assert.deepEqual(violations, [], "CSP violations");
-  assert.deepEqual(p.dialogs, [], "dialogs");
-  assert.deepEqual(p.hostLog, [], "messages the host rejected");
-  assert.deepEqual(p.consoleLines.filter((l) => l.startsWith("error") && !/Applying inline style violates.*sha256-47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=/.test(l)), [], "console errors");
-}
-
-const text = async (p: SimPage, sel: string): Promise<string> => ((await p.page.textContent(sel)) ?? "").trim();
+const text = textOf;
 
 function setupForCase(c: string, focus: SimulationSetup["focus"] = "crashkernel", image: LoadedImage | null = null, params: Partial<SimParams> = {}): SimulationSetup {
   return setupFor({ map: loadMapFile(labLog(c)), image, facts: FACTS, focus, params });

@@ -9,7 +9,7 @@ import { MemoryByteSource, openFile, type ByteSource } from "../../extension/cor
 import { VmcoreSession } from "../../extension/host/vmcoreSession";
 import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
 import { buildPrintkLogElf } from "../unit/vmcoreSynth";
-import { chromiumAvailable, launch, openPage, screenshotPath, type OpenedPageOf, type OpenOptions } from "./harness";
+import { chromiumAvailable, launch, openPage, screenshotPath, type OpenedPageOf, type OpenOptions, assertClean, textOf } from "./harness";
 
 interface Expected {
   format: string;
@@ -44,19 +44,7 @@ function openVmcorePage(context: BrowserContext, src: ByteSource, o: OpenOptions
   );
 }
 
-/** Nothing may leave the page, no script may be blocked, no dialog may open. */
-function assertClean(p: VmcorePage): void {
-  assert.deepEqual(p.strayRequests, [], "requests outside dist/webview");
-  // The toolkit's FAST runtime probes :focus-visible support with an empty <style> element; our
-  // CSP blocks it and FAST falls back to :focus. Anything else is a real violation.
-  const violations = p.cspViolations.filter((v) => !/^style-src-elem inline \S+\/toolkit\.min\.js:\d+$/.test(v));
-  assert.deepEqual(violations, [], "CSP violations");
-  assert.deepEqual(p.dialogs, [], "dialogs");
-  assert.deepEqual(p.hostLog, [], "messages the host rejected");
-  assert.deepEqual(p.consoleLines.filter((l) => l.startsWith("error") && !/Applying inline style violates.*sha256-47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=/.test(l)), [], "console errors");
-}
-
-const text = async (p: VmcorePage, sel: string): Promise<string> => ((await p.page.textContent(sel)) ?? "").trim();
+const text = textOf;
 
 async function loadLog(p: VmcorePage): Promise<void> {
   await p.page.click("#load-log");
