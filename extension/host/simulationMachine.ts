@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadMemoryMap } from "../core/kexec/loadMemoryMap";
-import { openFile } from "../core/io/byteSource";
+import { openFile, readTextInput } from "../core/io/byteSource";
 import { isFormatError } from "../core/io/formatError";
 import { parseBzImage } from "../core/formats/bzimage/bzImage";
 import type { BzImage } from "../core/formats/bzimage/model";
@@ -33,7 +33,7 @@ export type MapLoad = { ok: true; loaded: LoadedMap } | { ok: false; problem: st
 
 function readText(file: string): string | null {
   try {
-    return fs.readFileSync(file, "utf8");
+    return readTextInput(file);
   } catch {
     return null;
   }

@@ -6,16 +6,13 @@
  * and reshapes what it says.
  */
 import { performance } from "node:perf_hooks";
-import { simulateCrashkernel } from "../core/kexec/crashkernelReserve";
 import { explainFailure, FALLBACK_TRAP } from "../core/kexec/explainFailure";
-import { jumpVerdicts } from "../core/kexec/jumpVerdicts";
-import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS, kernelProfile, kexecToolsProfile, type KernelProfile, type KexecToolsProfile } from "../core/kexec/kernelProfiles";
+import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
 import type { KexecImage } from "../core/kexec/kexecImage";
-import { simulateKexecFile } from "../core/kexec/kexecFilePlacement";
-import { simulateKexecLoad } from "../core/kexec/kexecToolsPlacement";
 import type { MemoryMap } from "../core/kexec/memoryMap";
 import { isRamType } from "../core/kexec/memoryMap";
 import type { PlacementResult } from "../core/kexec/placement";
+import { crashkernelTokens, simulate, type SimulateInputs } from "../core/scenario/simulate";
 import type { AddrRange } from "../core/kexec/ranges";
 import { hex, hexPad, MiB } from "../core/kexec/ranges";
 import type {
@@ -65,9 +62,7 @@ export function buildImageInfo(image: KexecImage, source: SourceRef, label: stri
 }
 
 /** The crashkernel= tokens of a command line, as the field's starting value. */
-export function crashkernelTokens(cmdline: string | null | undefined): string {
-  return (cmdline ?? "").match(/(?:^|\s)(crashkernel=\S*)/g)?.map((t) => t.trim()).join(" ") ?? "";
-}
+export { crashkernelTokens };
 
 export function defaultParams(over: Partial<SimParams> = {}): SimParams {
   return { crashkernel: "", kernel: DEFAULT_KERNEL, paging: 4, iface: "auto", kexecTools: DEFAULT_KEXEC_TOOLS, crash: false, append: "", initrdSize: null, ...over };
@@ -117,29 +112,20 @@ export function decidePaging(e: PagingEvidence): { levels: 4 | 5; how: string } 
 // ---------------------------------------------------------------------------------------------
 // One run.
 
-function profileOr(version: string, errors: string[]): KernelProfile {
-  try {
-    return kernelProfile(version.trim() || DEFAULT_KERNEL);
-  } catch {
-    errors.push(`Kernel version "${version}" is not a version like 6.1: simulating ${DEFAULT_KERNEL}.`);
-    return kernelProfile(DEFAULT_KERNEL);
-  }
-}
-
-function toolsOr(version: string, errors: string[]): KexecToolsProfile {
-  try {
-    return kexecToolsProfile(version.trim() || DEFAULT_KEXEC_TOOLS);
-  } catch {
-    errors.push(`kexec-tools version "${version}" is not a version like 2.0.25: simulating ${DEFAULT_KEXEC_TOOLS}.`);
-    return kexecToolsProfile(DEFAULT_KEXEC_TOOLS);
-  }
-}
-
-/** kexec-tools' auto mode retries kexec_load on ENOEXEC/EINVAL/ENOSYS/ENOTSUP (kexec.md intro). */
-function fallsBack(r: PlacementResult): boolean {
-  if (r.accepted) return false;
-  // A probe refusal (no loader) is -ENOEXEC; the command-line checks are -EINVAL.
-  return r.loader === null || /command line too long|exceeds cmdline size/i.test(r.reason);
+/** The scenario inputs the panel's fields describe (the CLI builds the same from its flags). */
+export function panelInputs(map: MemoryMap, image: KexecImage | null, params: SimParams): SimulateInputs {
+  return {
+    map,
+    image,
+    kernel: params.kernel,
+    kexecTools: params.kexecTools,
+    runningPaging: params.paging,
+    iface: params.iface,
+    crash: params.crash,
+    crashkernel: params.crashkernel,
+    append: params.append,
+    initrdSize: params.initrdSize ?? undefined,
+  };
 }
 
 function placementView(r: PlacementResult, fallbackFrom: string | null): PlacementView {
@@ -159,49 +145,27 @@ export function iomemText(r: AddrRange): string {
   return `${hexPad(r.start, 8)}-${hexPad(r.end, 8)}`;
 }
 
+/** One panel run: simulate() decides, this only reshapes its answer for the webview. */
 export function runSimulation(map: MemoryMap, image: KexecImage | null, params: SimParams): SimResultView {
   const t0 = performance.now();
-  const paramErrors: string[] = [];
-  const profile = profileOr(params.kernel, paramErrors);
-  const tools = toolsOr(params.kexecTools, paramErrors);
-  const ck = simulateCrashkernel({ map, cmdline: params.crashkernel, profile, pagingLevels: params.paging });
-  let placement: PlacementView | null = null;
-  let verdicts: SimResultView["verdicts"] = [];
-  if (image) {
-    // The crash load uses the area the crashkernel= field reserves, else the one the input shows.
-    const crashRanges = ck.ranges.length ? ck.ranges : map.crashKernel;
-    const initrdSize = params.initrdSize ?? undefined;
-    const viaLoad = (): PlacementResult => simulateKexecLoad({ map, image, initrdSize, crash: params.crash, cmdline: params.append, tools, crashRanges });
-    const viaFile = (): PlacementResult =>
-      simulateKexecFile({ map, image, initrdSize, crash: params.crash, cmdline: params.append, profile, runningPaging: params.paging, crashRanges });
-    let first: "kexec_load" | "kexec_file_load";
-    if (params.iface === "kexec_load" || (params.iface === "auto" && !tools.autoFileThenLoad)) {
-      first = "kexec_load";
-      placement = placementView(viaLoad(), null);
-    } else {
-      first = "kexec_file_load";
-      const f = viaFile();
-      placement = params.iface === "auto" && fallsBack(f) ? placementView(viaLoad(), f.reason) : placementView(f, null);
-    }
-    const segs = placement.accepted ? placement.segments : undefined;
-    verdicts = jumpVerdicts({ runningPaging: params.paging, image, iface: first, kernel: profile, tools: { ...tools, autoFileThenLoad: params.iface === "auto" && tools.autoFileThenLoad }, segments: segs }).map((v) => ({ ...v }));
-  }
+  const r = simulate(panelInputs(map, image, params));
+  const ck = r.reservation;
   return {
     elapsedMs: performance.now() - t0,
-    kernel: { version: profile.version, family: profile.family },
-    kexecTools: tools.version,
+    kernel: r.kernel,
+    kexecTools: r.kexecTools,
     crash: {
-      ranges: ck.ranges.map((r) => ({ start: r.start, end: r.end, role: r.role, iomem: iomemText(r) })),
-      messages: ck.messages,
-      errors: ck.errors,
-      notes: ck.notes,
-      systemRam: ck.systemRam,
-      reserved: ck.request.reserve,
-      why: ck.request.why,
+      ranges: (ck?.ranges ?? []).map((x) => ({ start: x.start, end: x.end, role: x.role, iomem: iomemText(x) })),
+      messages: ck?.messages ?? [],
+      errors: ck?.errors ?? [],
+      notes: ck?.notes ?? [],
+      systemRam: ck?.systemRam ?? 0,
+      reserved: ck?.request.reserve ?? false,
+      why: ck?.request.why ?? "no crashkernel= given",
     },
-    placement,
-    verdicts,
-    paramErrors,
+    placement: r.load ? placementView(r.load.final, r.load.fallbackFrom?.reason ?? null) : null,
+    verdicts: r.verdicts.map((v) => ({ ...v })),
+    paramErrors: r.paramErrors,
   };
 }
 

@@ -9,6 +9,7 @@ import { kexecImageFromSetupHeader, type KexecImage } from "../../extension/core
 import { simulateKexecLoad } from "../../extension/core/kexec/kexecToolsPlacement";
 import { simulateKexecFile } from "../../extension/core/kexec/kexecFilePlacement";
 import { simulateCrashkernel } from "../../extension/core/kexec/crashkernelReserve";
+import { planLoad } from "../../extension/core/kexec/loaderChoice";
 import { jumpVerdicts } from "../../extension/core/kexec/jumpVerdicts";
 import { hex } from "../../extension/core/kexec/ranges";
 
@@ -86,7 +87,7 @@ for (const [dir, file] of [
             assert.equal(hex(rm.bufsz!), (t.kexec_tools_segments.find((s) => s.mem === hex(rm.mem)) as Seg & { bufsz: string }).bufsz);
           }
           assert.deepEqual(norm(r.segments.map((s) => ({ mem: hex(s.mem), memsz: hex(s.memsz) }))), norm(t.kexec_tools_segments));
-          const v = jumpVerdicts({ runningPaging: lab.paging, image, iface: "kexec_load", kernel: profile, tools, segments: r.segments });
+          const v = jumpVerdicts({ runningPaging: lab.paging, image, kernel: profile, tools, plan: planLoad("kexec_load", tools), attempts: [r] });
           const fails = !(image.xloadflags & 0x20) && lab.paging === 5;
           assert.equal(v.some((x) => x.id === "jump-fails-5level"), fails);
         });
@@ -101,7 +102,7 @@ for (const [dir, file] of [
             assert.equal(hex(bp.bufsz!), rec?.bufsz, "boot_params bufsz");
           } else {
             assert.ok(t.kernel_placement_lines.includes(r.reason), r.reason);
-            const v = jumpVerdicts({ runningPaging: lab.paging, image, iface: "kexec_file_load", kernel: profile, tools });
+            const v = jumpVerdicts({ runningPaging: lab.paging, image, kernel: profile, tools, plan: planLoad("kexec_file_load", tools), attempts: [r] });
             assert.ok(v.some((x) => x.id === "refused-5level"));
             // kexec-tools 2.0.25 predates the auto mode: -s fails without a fallback.
             assert.equal(v.some((x) => x.id === "silent-fallback"), false);

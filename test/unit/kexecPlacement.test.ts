@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { jumpVerdicts } from "../../extension/core/kexec/jumpVerdicts";
+import { planLoad } from "../../extension/core/kexec/loaderChoice";
+import { simulate } from "../../extension/core/scenario/simulate";
 import { kernelProfile, kexecToolsProfile } from "../../extension/core/kexec/kernelProfiles";
 import { syntheticImage } from "../../extension/core/kexec/kexecImage";
 import { simulateKexecFile } from "../../extension/core/kexec/kexecFilePlacement";
@@ -24,7 +26,6 @@ function map(ram: [number, number][], crash: [number, number][] = []): MemoryMap
 const huge = map([[0, 0x9fbff], [0x100000, 0x7fffffff], [4 * GiB, 4 * PiB - 1]]);
 const noen = syntheticImage({ xloadflags: 0x3f }); // XLF_5LEVEL without XLF_5LEVEL_ENABLED
 const tools25 = kexecToolsProfile("2.0.25");
-const tools27 = kexecToolsProfile("2.0.27");
 
 describe("kexec_load (kexec-tools) placement", () => {
   it("normal load goes to the top of the highest RAM: above 64 TiB on a 4 PiB machine", () => {
@@ -32,9 +33,9 @@ describe("kexec_load (kexec-tools) placement", () => {
     assert.equal(r.accepted, true);
     const k = r.segments.find((s) => s.what === "kernel")!;
     assert.ok(k.mem > 64 * TiB);
-    const v = jumpVerdicts({ runningPaging: 5, image: noen, iface: "kexec_load", kernel: kernelProfile("6.1"), tools: tools25, segments: r.segments });
+    const v = jumpVerdicts({ runningPaging: 5, image: noen, kernel: kernelProfile("6.1"), tools: tools25, plan: planLoad("kexec_load", tools25), attempts: [r] });
     assert.ok(v.some((x) => x.id === "above-64t-4level-target"));
-    const ok = jumpVerdicts({ runningPaging: 5, image: syntheticImage(), iface: "kexec_load", kernel: kernelProfile("6.1"), tools: tools25, segments: r.segments });
+    const ok = jumpVerdicts({ runningPaging: 5, image: syntheticImage(), kernel: kernelProfile("6.1"), tools: tools25, plan: planLoad("kexec_load", tools25), attempts: [r] });
     assert.deepEqual(ok.map((x) => x.id), ["ok"]);
   });
   it("crash load is confined to the last Crash kernel range", () => {
@@ -79,7 +80,7 @@ describe("kexec_file_load placement", () => {
     assert.ok(k.mem > 64 * TiB);
     // Fixed off-by-one: the purgatory sits at the very top.
     assert.equal(hex(r.segments.find((s) => s.what === "purgatory")!.mem), hex(4 * PiB - 0x5000));
-    const v = jumpVerdicts({ runningPaging: 5, image: noen, iface: "kexec_file_load", kernel: kernelProfile("6.12"), tools: tools25, segments: r.segments });
+    const v = jumpVerdicts({ runningPaging: 5, image: noen, kernel: kernelProfile("6.12"), tools: tools25, plan: planLoad("kexec_file_load", tools25), attempts: [r] });
     assert.ok(v.some((x) => x.id === "above-64t-4level-target"));
   });
   it("refusals carry the kernel's message", () => {
@@ -103,23 +104,33 @@ describe("kexec_file_load placement", () => {
   });
 });
 
-describe("jump verdicts", () => {
+describe("jump verdicts (through simulate)", () => {
   const img = syntheticImage({ xloadflags: 0x1f });
+  const ids = (over: Partial<Parameters<typeof simulate>[0]>): string[] =>
+    simulate({ map: huge, image: img, kernel: "6.1", iface: "auto", crash: false, runningPaging: 5, ...over }).verdicts.map((x) => x.id);
   it("kexec-tools ≥2.0.27 silently falls back to kexec_load after the 5-level refusal", () => {
-    const v = jumpVerdicts({ runningPaging: 5, image: img, iface: "kexec_file_load", kernel: kernelProfile("6.1"), tools: tools27 });
-    assert.deepEqual(v.map((x) => x.id), ["refused-5level", "silent-fallback"]);
-    for (const x of v) assert.ok(x.source.length > 0 && x.rule.length > 0);
+    const r = simulate({ map: huge, image: img, kernel: "6.1", kexecTools: "2.0.27", iface: "auto", crash: false, runningPaging: 5 });
+    assert.deepEqual(r.verdicts.map((x) => x.id), ["refused-5level", "silent-fallback"]);
+    assert.deepEqual(r.load!.attempts.map((a) => [a.interface, a.accepted, a.errno]), [["kexec_file_load", false, "ENOEXEC"], ["kexec_load", true, null]]);
+    for (const x of r.verdicts) assert.ok(x.source.length > 0 && x.rule.length > 0);
+  });
+  it("-s keeps the refusal and kexec-tools prints only its EFALLBACK line", () => {
+    assert.deepEqual(ids({ kexecTools: "2.0.27", iface: "kexec_file_load" }), ["refused-5level", "refused-5level-message"]);
+  });
+  it("under lockdown the fallback's kexec_load fails with EPERM: nothing is loaded", () => {
+    const r = simulate({ map: huge, image: img, kernel: "6.1", kexecTools: "2.0.27", iface: "auto", crash: false, runningPaging: 5, lockdown: true });
+    assert.equal(r.load!.final.errno, "EPERM");
+    assert.deepEqual(r.verdicts.map((x) => x.id), ["refused-5level", "fallback-locked-down"]);
   });
   it("kexec_load from 5-level to a target without XLF_5LEVEL: load ok, jump fails", () => {
-    const v = jumpVerdicts({ runningPaging: 5, image: img, iface: "kexec_load", kernel: kernelProfile("6.1"), tools: tools25 });
-    assert.deepEqual(v.map((x) => x.id), ["jump-fails-5level"]);
+    assert.deepEqual(ids({ iface: "kexec_load" }), ["jump-fails-5level"]);
   });
   it("4-level running kernel: fine", () => {
-    assert.deepEqual(jumpVerdicts({ runningPaging: 4, image: img, iface: "kexec_file_load", kernel: kernelProfile("6.1"), tools: tools25 }).map((x) => x.id), ["ok"]);
+    assert.deepEqual(ids({ iface: "kexec_file_load", runningPaging: 4 }), ["ok"]);
   });
   it("32-bit kernel", () => {
-    const v = jumpVerdicts({ runningPaging: 4, image: syntheticImage({ xloadflags: 0 }), iface: "kexec_file_load", kernel: kernelProfile("6.1"), tools: tools25 });
-    assert.equal(v[0]!.id, "not-64bit");
+    const r = simulate({ map: huge, image: syntheticImage({ xloadflags: 0 }), kernel: "6.1", iface: "kexec_file_load", crash: false, runningPaging: 4 });
+    assert.equal(r.verdicts[0]!.id, "not-64bit");
   });
 });
 

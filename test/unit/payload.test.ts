@@ -164,13 +164,11 @@ describe("payload bad input", () => {
       assert.ok(z.length < zeros.length / 50, codec);
       // The appended size lies too: a bomb would claim little.
       const { src, offset, length } = image(z, 1000);
-      const t = Date.now();
       await assert.rejects(decompressPayload(src, detectPayload(src, offset, length), { maxBytes: 1 << 20 }), (e: unknown) => {
         assert.ok(e instanceof FormatError, `${codec}: ${String(e)}`);
         assert.match(e.expected, /at most 1048576 decompressed bytes/);
         return true;
       });
-      assert.ok(Date.now() - t < 10_000, `${codec} took ${Date.now() - t} ms`);
     }
   });
 

@@ -58,7 +58,6 @@ describe("simulation host logic", () => {
     assert.equal(r.body.type, SimMessageType.SimResult);
     if (r.body.type !== SimMessageType.SimResult) return;
     assert.deepEqual(r.body.result.crash.ranges.map((x) => x.iomem), ["af000000-beffffff"]);
-    assert.ok(r.body.result.elapsedMs < 50);
   });
 
   it("reports parse errors with their column and rejects malformed messages", async () => {
@@ -90,7 +89,7 @@ describe("simulation host logic", () => {
     assert.deepEqual(auto.verdicts.map((v) => v.id), ["refused-5level", "silent-fallback"]);
     const s = runSimulation(map, image, defaultParams({ paging: 5, iface: "kexec_file_load", kexecTools: "2.0.27" }));
     assert.equal(s.placement?.accepted, false);
-    assert.deepEqual(s.verdicts.map((v) => v.id), ["refused-5level"]);
+    assert.deepEqual(s.verdicts.map((v) => v.id), ["refused-5level", "refused-5level-message"]);
     const old = runSimulation(map, image, defaultParams({ paging: 5, iface: "auto", kexecTools: "2.0.25" }));
     assert.equal(old.placement?.interface, "kexec_load");
     assert.deepEqual(old.verdicts.map((v) => v.id), ["jump-fails-5level"]);

@@ -1,21 +1,16 @@
-import * as fs from "node:fs";
 import { parseArgs, UsageError } from "../args";
 import { toJson, type Command, type CliIo } from "../command";
-import { openFile } from "../../core/io/byteSource";
+import { openFile, statInput } from "../../core/io/byteSource";
 import { FormatError } from "../../core/io/formatError";
 import { parseBzImage } from "../../core/formats/bzimage/bzImage";
-import { simulateCrashkernel } from "../../core/kexec/crashkernelReserve";
-import { jumpVerdicts } from "../../core/kexec/jumpVerdicts";
-import { DEFAULT_KEXEC_TOOLS, kexecToolsProfile } from "../../core/kexec/kernelProfiles";
 import { kexecImageFromSetupHeader, type KexecImage } from "../../core/kexec/kexecImage";
-import { simulateKexecFile } from "../../core/kexec/kexecFilePlacement";
-import { simulateKexecLoad } from "../../core/kexec/kexecToolsPlacement";
-import type { PlacementResult } from "../../core/kexec/placement";
-import type { AddrRange } from "../../core/kexec/ranges";
+import type { Iface } from "../../core/kexec/loaderChoice";
 import { hex } from "../../core/kexec/ranges";
+import { simulate, type SimulateInputs } from "../../core/scenario/simulate";
+import { simulationDoc } from "../../core/scenario/simulationDoc";
 import { loadMemoryMap, pagingOpt, pickProfile } from "./crashkernel";
 
-const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus"];
+const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus", "iface", "crashkernel"];
 
 function readImage(path: string): KexecImage {
   const src = openFile(path);
@@ -33,8 +28,19 @@ function sizeOpt(v: string): number {
   return n;
 }
 
-async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv, VALUED, ["crash", "json"]);
+const IFACE_WORDS: Record<string, Iface> = { auto: "auto", file: "kexec_file_load", load: "kexec_load", kexec_file_load: "kexec_file_load", kexec_load: "kexec_load" };
+
+/** `--iface auto|file|load`; kexec-load defaults to auto (kexec-tools' own default), kexec-file to the raw syscall. */
+export function ifaceOpt(v: string | undefined, dflt: Iface): Iface {
+  if (v === undefined) return dflt;
+  const i = IFACE_WORDS[v];
+  if (!i) throw new UsageError("--iface must be auto, file or load");
+  return i;
+}
+
+/** The SimulateInputs a kexec-load/kexec-file command line describes. */
+export function loaderInputs(argv: string[], dfltIface: Iface): { inputs: SimulateInputs; json: boolean; imagePath: string } {
+  const a = parseArgs(argv, VALUED, ["crash", "json", "lockdown"]);
   const memmap = a.options.get("memmap");
   const imagePath = a.options.get("image");
   if (!memmap || !imagePath || a.positional.length) throw new UsageError("needs --memmap FILE and --image FILE");
@@ -45,77 +51,75 @@ async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[]
   const initrd = a.options.get("initrd");
   if (initrd !== undefined) {
     try {
-      initrdSize = fs.statSync(initrd).size;
+      initrdSize = statInput(initrd).size;
     } catch (e) {
+      if (e instanceof FormatError) throw e;
       throw new FormatError(initrd, 0, "file", "a readable initrd", (e as NodeJS.ErrnoException).code ?? String(e));
     }
   } else if (a.options.has("initrd-size")) initrdSize = sizeOpt(a.options.get("initrd-size")!);
-  const profile = pickProfile(a.options.get("kernel"), map);
-  let tools;
-  try {
-    tools = kexecToolsProfile(a.options.get("kexec-tools") ?? DEFAULT_KEXEC_TOOLS);
-  } catch {
-    throw new UsageError("--kexec-tools takes a version like 2.0.25");
-  }
-  const running = pagingOpt(a.options.get("running-paging")) ?? map.pagingLevels ?? 4;
-  const crash = a.flags.has("crash");
-  const cmdline = a.options.get("cmdline") ?? "";
+  const kernel = a.options.get("kernel");
+  if (kernel !== undefined) pickProfile(kernel, map);
+  const tools = a.options.get("kexec-tools");
+  if (tools !== undefined && !/^\d+(\.\d+){1,3}$/.test(tools)) throw new UsageError("--kexec-tools takes a version like 2.0.25");
   const cpusOpt = a.options.get("cpus");
   const cpus = cpusOpt === undefined ? undefined : Number(cpusOpt);
-  const notes: string[] = [];
-  let crashRanges: AddrRange[] | undefined;
-  if (crash && map.crashKernel.length === 0 && map.cmdline) {
-    // No Crash kernel lines in the input: simulate crashkernel= of the running kernel.
-    const ck = simulateCrashkernel({ map, cmdline: map.cmdline, profile, pagingLevels: running });
-    crashRanges = ck.ranges;
-    notes.push(`Crash kernel region simulated from ${map.cmdline.match(/crashkernel=\S+/g)?.join(" ") ?? "the command line"}.`);
-  }
-  const r: PlacementResult =
-    iface === "kexec_load"
-      ? simulateKexecLoad({ map, image, initrdSize, crash, cmdline, tools, crashRanges, cpus })
-      : simulateKexecFile({ map, image, initrdSize, crash, cmdline, profile, runningPaging: running, crashRanges, cpus });
-  const verdicts = jumpVerdicts({ runningPaging: running, image, iface, kernel: profile, tools, segments: r.accepted ? r.segments : undefined });
-  const doc = {
-    accepted: r.accepted,
-    reason: r.reason,
-    interface: r.interface,
-    loader: r.loader,
-    segments: r.segments.map((s) => ({ what: s.what, mem: hex(s.mem), memsz: s.memsz, bufsz: s.bufsz })),
-    crashRegion: r.crashRegion ? { start: hex(r.crashRegion.start), end: hex(r.crashRegion.end) } : null,
-    verdicts,
-    log: r.log,
-    notes: [...notes, ...map.notes],
-    kernel: { version: profile.version, family: profile.family },
-    kexecTools: tools.version,
-    runningPaging: running,
+  if (cpus !== undefined && !(Number.isSafeInteger(cpus) && cpus > 0)) throw new UsageError("--cpus takes a positive count");
+  return {
+    json: a.flags.has("json"),
+    imagePath,
+    inputs: {
+      map,
+      image,
+      kernel,
+      kexecTools: tools,
+      runningPaging: pagingOpt(a.options.get("running-paging")),
+      iface: ifaceOpt(a.options.get("iface"), dfltIface),
+      crash: a.flags.has("crash"),
+      crashkernel: a.options.get("crashkernel"),
+      append: a.options.get("cmdline") ?? "",
+      initrdSize,
+      cpus,
+      lockdown: a.flags.has("lockdown"),
+    },
   };
-  if (a.flags.has("json")) io.out(toJson(doc));
+}
+
+async function runLoader(dfltIface: Iface, argv: string[], io: CliIo): Promise<number> {
+  const { inputs, json, imagePath } = loaderInputs(argv, dfltIface);
+  const r = simulate(inputs);
+  const doc = simulationDoc(r, inputs.map);
+  if (json) io.out(toJson(doc));
   else {
-    const lines = [`${iface} of ${imagePath} (${crash ? "crash" : "normal"} load), running ${running}-level, kernel ${profile.version}${iface === "kexec_load" ? `, kexec-tools ${tools.version}` : ""}`];
-    lines.push(r.accepted ? "accepted" : `refused: ${r.reason}`);
-    if (r.segments.length) {
-      lines.push("", "  mem                 memsz       what");
-      for (const s of r.segments) lines.push(`  ${hex(s.mem).padEnd(18)}  ${hex(s.memsz).padEnd(10)}  ${s.what}`);
+    const final = r.load!.final;
+    const lines = [`${inputs.iface} of ${imagePath} (${inputs.crash ? "crash" : "normal"} load), running ${r.runningPaging}-level, kernel ${r.kernel.version}${final.interface === "kexec_load" || inputs.iface === "auto" ? `, kexec-tools ${r.kexecTools}` : ""}`];
+    for (const at of r.load!.attempts) {
+      lines.push(`${at.interface}: ${at.accepted ? "accepted" : `refused: ${at.reason}${at.errno ? ` (-${at.errno})` : ""}`}`);
     }
-    lines.push("", "verdicts:", ...verdicts.map((v) => `  [${v.severity}] ${v.message}\n      rule: ${v.rule}\n      source: ${v.source}`));
+    if (r.load!.fallbackFrom) lines.push("kexec-tools fell back to kexec_load without a word (auto mode).");
+    if (final.segments.length) {
+      lines.push("", "  mem                 memsz       what");
+      for (const s of final.segments) lines.push(`  ${hex(s.mem).padEnd(18)}  ${hex(s.memsz).padEnd(10)}  ${s.what}`);
+    }
+    lines.push("", "verdicts:", ...r.verdicts.map((v) => `  [${v.severity}] ${v.message}\n      rule: ${v.rule}\n      source: ${v.source}`));
     if (doc.notes.length) lines.push("", "notes:", ...doc.notes.map((n) => `  - ${n}`));
     io.out(lines.join("\n"));
   }
   return 0;
 }
 
-const OPTS = "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--cmdline \"...\"] [--json]";
+const OPTS =
+  "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--crashkernel \"crashkernel=…\"] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--iface auto|file|load] [--lockdown] [--cmdline \"...\"] [--json]";
 
 export const kexecLoadCommand: Command = {
   name: "kexec-load",
   usage: `kexec-load ${OPTS}`,
-  summary: "where kexec-tools' kexec_load puts each segment, plus jump verdicts",
-  run: (argv, io) => runLoader("kexec_load", argv, io),
+  summary: "what kexec-tools does (auto: kexec_file_load, then kexec_load on ENOEXEC from 2.0.27), where each segment goes, plus jump verdicts",
+  run: (argv, io) => runLoader("auto", argv, io),
 };
 
 export const kexecFileCommand: Command = {
   name: "kexec-file",
   usage: `kexec-file ${OPTS}`,
-  summary: "whether kexec_file_load accepts the image and where the kernel places each segment",
+  summary: "whether kexec_file_load accepts the image and where the kernel places each segment (default --iface file)",
   run: (argv, io) => runLoader("kexec_file_load", argv, io),
 };

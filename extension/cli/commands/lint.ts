@@ -2,7 +2,7 @@
  * `lint FILE… [--json] [--disable RULE,…] [--kernel X.Y]`: runs the kernel-source analysers.
  * Exit 0 when it ran (findings or not), 1 when a file cannot be read, 2 usage.
  */
-import * as fs from "node:fs";
+import { readTextInput } from "../../core/io/byteSource";
 import { UsageError, parseArgs } from "../args";
 import { type Command, toJson } from "../command";
 import { analyseSource } from "../../core/source/analyse";
@@ -35,9 +35,9 @@ export const lintCommand: Command = {
     for (const file of args.positional) {
       let text: string;
       try {
-        text = fs.readFileSync(file, "utf8");
+        text = readTextInput(file);
       } catch (e) {
-        io.err(`error: ${file}: cannot read (${e instanceof Error && "code" in e ? String(e.code) : String(e)})`);
+        io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
         status = 1;
         continue;
       }

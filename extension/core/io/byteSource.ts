@@ -79,7 +79,9 @@ export class FileByteSource implements ByteSource {
     readonly name: string,
     private readonly maxPages = 64,
   ) {
-    this.fd = fs.openSync(name, "r");
+    statInput(name);
+    // O_NONBLOCK: a FIFO swapped in after the stat still cannot block the open; the fstat rejects it.
+    this.fd = fs.openSync(name, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(this.fd);
     if (!st.isFile() && !st.isBlockDevice()) {
       fs.closeSync(this.fd);
@@ -163,6 +165,54 @@ export class FileByteSource implements ByteSource {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.cache.clear();
+  }
+}
+
+/**
+ * Stats a path before anything opens it: opening a FIFO blocks until a writer comes, and a
+ * character device or socket has no end. Only regular files and block devices pass.
+ */
+export function statInput(path: string): fs.Stats {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(path);
+  } catch (e) {
+    throw new FormatError(path, 0, "file", "a readable file", (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  if (!st.isFile() && !st.isBlockDevice()) {
+    const what = st.isFIFO() ? "a FIFO" : st.isDirectory() ? "a directory" : st.isSocket() ? "a socket" : st.isCharacterDevice() ? "a character device" : "not a regular file";
+    throw new FormatError(path, 0, "file", "a regular file", what);
+  }
+  return st;
+}
+
+/**
+ * Reads a text input (boot log, /proc file, source file) of at most maxBytes, checking its type
+ * first. /proc files report size 0, so this reads to EOF rather than trusting st.size.
+ */
+export function readTextInput(path: string, maxBytes = 64 * 1024 * 1024): string {
+  statInput(path);
+  let fd: number;
+  try {
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw new FormatError(path, 0, "file", "a readable file", (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new FormatError(path, 0, "file", "a regular file");
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw new FormatError(path, maxBytes, "file", `a text file of at most ${maxBytes} bytes`, "more");
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

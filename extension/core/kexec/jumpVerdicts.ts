@@ -5,7 +5,8 @@
 import type { KernelProfile, KexecToolsProfile } from "./kernelProfiles";
 import type { KexecImage } from "./kexecImage";
 import { XLF_5LEVEL, XLF_5LEVEL_ENABLED, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64 } from "./kexecImage";
-import type { Segment } from "./placement";
+import type { PlacementResult } from "./placement";
+import { EFALLBACK_MESSAGE, FALLBACK_SOURCE, LOCKDOWN_SOURCE, type LoaderPlan } from "./loaderChoice";
 import { hex } from "./ranges";
 import { FOUR_LEVEL_LIMIT } from "../knowledge/pagingModes";
 
@@ -14,6 +15,8 @@ export type VerdictId =
   | "needs-above-4g"
   | "refused-5level"
   | "silent-fallback"
+  | "fallback-locked-down"
+  | "refused-5level-message"
   | "jump-fails-5level"
   | "above-64t-4level-target"
   | "ok";
@@ -29,11 +32,13 @@ export interface Verdict {
 export interface JumpInput {
   runningPaging: 4 | 5;
   image: KexecImage;
-  iface: "kexec_load" | "kexec_file_load";
   kernel: KernelProfile;
   tools: KexecToolsProfile;
-  /** Placed segments, when a placement was simulated. */
-  segments?: readonly Segment[];
+  /** Which syscall comes first and whether kexec-tools may fall back (loaderChoice.ts). */
+  plan: LoaderPlan;
+  /** The syscalls made, in order (scenario/simulate.ts); the last one decides. */
+  attempts: readonly PlacementResult[];
+  lockdown?: boolean;
 }
 
 const LIMIT_4LEVEL = FOUR_LEVEL_LIMIT;
@@ -41,7 +46,9 @@ const LIMIT_4LEVEL = FOUR_LEVEL_LIMIT;
 export function jumpVerdicts(v: JumpInput): Verdict[] {
   const out: Verdict[] = [];
   const x = v.image.xloadflags;
-  const fileRefused = (): boolean => v.iface === "kexec_file_load";
+  const final = v.attempts[v.attempts.length - 1];
+  const first = v.attempts[0];
+  const fileRefused = (): boolean => first?.interface === "kexec_file_load";
   if (!(x & XLF_KERNEL_64)) {
     out.push({
       id: "not-64bit",
@@ -65,7 +72,8 @@ export function jumpVerdicts(v: JumpInput): Verdict[] {
   }
   const lacks5 = (x & XLF_KERNEL_64) !== 0 && !(x & XLF_5LEVEL);
   if (v.runningPaging === 5 && lacks5) {
-    if (v.iface === "kexec_file_load" && v.kernel.kexecFile.fiveLevelCheck) {
+    const refused5 = first?.interface === "kexec_file_load" && !first.accepted && v.kernel.kexecFile.fiveLevelCheck;
+    if (refused5) {
       out.push({
         id: "refused-5level",
         severity: "error",
@@ -73,26 +81,43 @@ export function jumpVerdicts(v: JumpInput): Verdict[] {
         rule: "running kernel uses 5-level paging and the target lacks XLF_5LEVEL",
         source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_probe(); commit ee338b9ee2822e65a85750da6129946c14962410 (v5.3)",
       });
-      if (v.tools.autoFileThenLoad) {
+      if (v.attempts.length > 1 && final?.accepted) {
         out.push({
           id: "silent-fallback",
           severity: "error",
           message: `kexec-tools ${v.tools.version} (default auto mode) retries with kexec_load after -ENOEXEC, which has no 5-level check: the load succeeds and the jump faults in the target's decompressor. Use -s to stop the fallback.`,
           rule: "kexec -l/-p without -s/-c tries kexec_file_load, then kexec_load on ENOEXEC/EINVAL/ENOSYS/ENOTSUP",
-          source: "kexec-tools commit 29fe5067ed07452bcbbbe5fcd0b4e4215f598014 (v2.0.27)",
+          source: FALLBACK_SOURCE,
+        });
+      } else if (v.attempts.length > 1 && final?.errno === "EPERM") {
+        out.push({
+          id: "fallback-locked-down",
+          severity: "warning",
+          message: "kexec-tools retries with kexec_load after -ENOEXEC, but the kernel is locked down: kexec_load fails with -EPERM, so nothing is loaded (no silent jump).",
+          rule: "lockdown forbids kexec_load; kexec-tools' fallback then fails",
+          source: LOCKDOWN_SOURCE,
+        });
+      } else if (!v.plan.fallback && v.tools.version) {
+        out.push({
+          id: "refused-5level-message",
+          severity: "info",
+          message: `With -s, kexec-tools turns the kernel's -ENOEXEC into EFALLBACK and prints only "${EFALLBACK_MESSAGE}" (exit 253); the kernel's own message is in dmesg.`,
+          rule: "do_kexec_file_load() maps ENOEXEC to EFALLBACK; main() prints the message for EFALLBACK",
+          source: FALLBACK_SOURCE,
         });
       }
-    } else {
+    } else if (final?.accepted || final?.interface === "kexec_load") {
       out.push({
         id: "jump-fails-5level",
         severity: "error",
         message: "The load is accepted, but the target's decompressor is entered with CR4.LA57 set and cannot handle it (#GP): the jump fails.",
         rule: "kexec keeps the paging mode; a target without XLF_5LEVEL cannot be entered from 5-level paging; kexec_load (and kexec_file before 5.3) do not check",
-        source: "paging.md §4–§5; kexec-tools never added the planned XLF_5LEVEL check (kexec.md §A.6); commit ee338b9ee282 changelog",
+        source: "kexec-tools never added the planned XLF_5LEVEL check; commit ee338b9ee282 changelog",
       });
     }
   }
-  const top = (v.segments ?? []).reduce((m, s) => Math.max(m, s.mem + s.memsz), 0);
+  const segments = final?.accepted ? final.segments : [];
+  const top = segments.reduce((m, s) => Math.max(m, s.mem + s.memsz), 0);
   if (v.runningPaging === 5 && (x & XLF_5LEVEL) && !(x & XLF_5LEVEL_ENABLED) && top > LIMIT_4LEVEL) {
     out.push({
       id: "above-64t-4level-target",

@@ -7,7 +7,7 @@ import type { KernelProfile } from "./kernelProfiles";
 import type { KexecImage } from "./kexecImage";
 import { LOADED_HIGH, XLF_5LEVEL, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64, kern16Size } from "./kexecImage";
 import type { MemoryMap } from "./memoryMap";
-import type { PlacementResult, Segment } from "./placement";
+import type { Errno, PlacementResult, Segment } from "./placement";
 import { ULONG_MAX } from "./placement";
 import type { AddrRange } from "./ranges";
 import { PAGE_SIZE, alignDown, alignUp, hex } from "./ranges";
@@ -132,17 +132,18 @@ class KexecFileImage {
 export function simulateKexecFile(input: KexecFileInput): PlacementResult {
   const { map, image: img, profile } = input;
   const log: string[] = [];
-  const res = (accepted: boolean, reason: string, segs: Segment[], crashRegion?: AddrRange): PlacementResult => ({
-    interface: "kexec_file_load", loader: "bzImage64", accepted, reason, segments: segs, log, crashRegion,
+  const res = (accepted: boolean, reason: string, segs: Segment[], crashRegion?: AddrRange, errno: Errno | null = accepted ? null : "EINVAL"): PlacementResult => ({
+    interface: "kexec_file_load", loader: "bzImage64", accepted, reason, errno, segments: segs, log, crashRegion,
   });
   const refused = kexecFileProbe(img, profile, input.runningPaging, input.efi32);
   if (refused) {
     log.push(refused);
-    return { ...res(false, refused, []), loader: null };
+    // Every loader's probe failed: kexec_image_probe_default() returns -ENOEXEC.
+    return { ...res(false, refused, [], undefined, "ENOEXEC"), loader: null };
   }
   log.push(PFX + "It's a relocatable bzImage64");
   const k16 = kern16Size(img);
-  if (img.fileSize < k16) return res(false, PFX + "bzImage truncated", []);
+  if (img.fileSize < k16) return res(false, PFX + "bzImage truncated", [], undefined, "ENOEXEC");
   const cmdlineLen = input.cmdline.length + 1;
   if (cmdlineLen > img.cmdlineSize) return res(false, PFX + "Kernel command line too long", []);
   if (cmdlineLen + ELFCOREHDR_ROOM > img.cmdlineSize) {
@@ -155,7 +156,8 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     const cr = input.crashRanges ?? map.crashKernel;
     // crashk_res is the main area: the highest "Crash kernel" range (the low one is below 4 GiB).
     crashRegion = cr[cr.length - 1];
-    if (!crashRegion) return res(false, "kexec_file_load: no crash kernel memory reserved (crashk_res is empty)", []);
+    // The first kexec_add_buffer() walks an empty crashk_res: kexec_locate_mem_hole() -EADDRNOTAVAIL.
+    if (!crashRegion) return res(false, "kexec_file_load: no crash kernel memory reserved (crashk_res is empty)", [], undefined, "EADDRNOTAVAIL");
     regionsAsc = [crashRegion];
     regionsTop = [crashRegion];
   } else {
@@ -163,7 +165,7 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     regionsTop = profile.kexecFile.walkTopDown ? [...map.systemRam].reverse() : map.systemRam;
   }
   const kimg = new KexecFileImage(regionsAsc, regionsTop, profile.kexecFile.offByOneFixed);
-  const fail = (what: string): PlacementResult => res(false, `kexec_file: cannot place ${what} (-EADDRNOTAVAIL)`, [...kimg.segments], crashRegion);
+  const fail = (what: string): PlacementResult => res(false, `kexec_file: cannot place ${what} (-EADDRNOTAVAIL)`, [...kimg.segments], crashRegion, "EADDRNOTAVAIL");
   if (input.crash) {
     // crash_load_segments(): ELF headers for cpus + vmcoreinfo + kernel text + RAM ranges.
     let phnum = (input.cpus ?? 1) + 2 + map.systemRam.length + 1;

@@ -8,7 +8,7 @@ import type { KexecImage } from "./kexecImage";
 import { LOADED_HIGH, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64, kern16Size } from "./kexecImage";
 import type { MemoryMap } from "./memoryMap";
 import { isRamType } from "./memoryMap";
-import type { PlacementResult, Segment } from "./placement";
+import type { Errno, PlacementResult, Segment } from "./placement";
 import { ULONG_MAX } from "./placement";
 import type { AddrRange } from "./ranges";
 import { KiB, PAGE_SIZE, alignDown, alignUp, hex, mergeRanges } from "./ranges";
@@ -115,8 +115,9 @@ export function probe32(img: KexecImage): boolean {
 export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
   const { map, image: img, tools } = input;
   const log: string[] = [];
-  const res = (accepted: boolean, reason: string, loader: string | null, segs: Segment[], crashRegion?: AddrRange): PlacementResult => ({
-    interface: "kexec_load", loader, accepted, reason, segments: segs, log, crashRegion,
+  // Refusals are kexec-tools' own (no syscall made, errno null) unless the kernel's is given.
+  const res = (accepted: boolean, reason: string, loader: string | null, segs: Segment[], crashRegion?: AddrRange, errno: Errno | null = null): PlacementResult => ({
+    interface: "kexec_load", loader, accepted, reason, errno, segments: segs, log, crashRegion,
   });
   const is64 = probe64(img);
   if (!is64 && !probe32(img)) return res(false, `Cannot determine the file type of ${img.name}`, null, []);
@@ -204,7 +205,8 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     const s = h.add("setup_data", SETUP_DATA_BYTES, SETUP_DATA_BYTES, PAGE_SIZE, 0x100000, ULONG_MAX, false);
     if (s < 0) return fail("setup_data", SETUP_DATA_BYTES);
   }
-  if (h.segments.length > 16) return res(false, "Too many segments (KEXEC_SEGMENT_MAX is 16)", loader, [...h.segments], crashRegion);
+  // kernel/kexec.c: nr_segments > KEXEC_SEGMENT_MAX is -EINVAL.
+  if (h.segments.length > 16) return res(false, "Too many segments (KEXEC_SEGMENT_MAX is 16)", loader, [...h.segments], crashRegion, "EINVAL");
   if (!is64 && !(img.xloadflags & XLF_KERNEL_64)) log.push("32-bit kernel: entered through the 32-bit entry point.");
   else if (!is64 && !(img.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)) log.push("Not a relocatable bzImage64: the i386 loader keeps it below 0x37FFFFFF.");
   return res(true, "", loader, [...h.segments], crashRegion);

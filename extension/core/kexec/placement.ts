@@ -9,6 +9,13 @@ export interface Segment {
   bufsz?: number;
 }
 
+/**
+ * The errno a refused load returns to user space (kernel/kexec.c, kernel/kexec_file.c,
+ * arch/x86/kernel/kexec-bzimage64.c). Decisions such as kexec-tools' fallback read this, never
+ * the message text.
+ */
+export type Errno = "ENOEXEC" | "EINVAL" | "EADDRNOTAVAIL" | "EPERM" | "ENOMEM" | "ENOSYS" | "ENOTSUP" | "EBUSY";
+
 export interface PlacementResult {
   interface: "kexec_load" | "kexec_file_load";
   /** Which loader handled the image ("bzImage64", "bzImage (i386)"). */
@@ -16,6 +23,11 @@ export interface PlacementResult {
   accepted: boolean;
   /** The tool's or kernel's own message on refusal; "" when accepted. */
   reason: string;
+  /**
+   * What the syscall returned on refusal; null when accepted, or when user space (kexec-tools)
+   * gave up before making the syscall.
+   */
+  errno: Errno | null;
   /** kexec_load: sorted by address as the syscall receives them; kexec_file_load: in add order. */
   segments: Segment[];
   /** Debug lines like `kexec -d` / kexec_file dynamic debug print. */
