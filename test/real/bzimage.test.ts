@@ -51,9 +51,9 @@ describe("bzImage reader on real Debian images", () => {
           assert.equal(f.size, tf.size, `${tf.name} size`);
           assert.equal(f.present, tf.present, `${tf.name} present`);
           if (tf.present) {
-            assert.equal(img.setupHeader[tf.name], Number(BigInt(tf.value)), `${tf.name} value`);
+            assert.equal(img.setupHeader[f.name], Number(BigInt(tf.value)), `${tf.name} value`);
           } else {
-            assert.equal(img.setupHeader[tf.name], null, `${tf.name} must be null, not zero`);
+            assert.equal(img.setupHeader[f.name], null, `${tf.name} must be null, not zero`);
           }
         }
       });

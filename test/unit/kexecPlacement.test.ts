@@ -105,24 +105,26 @@ describe("kexec_file_load placement", () => {
 });
 
 describe("jump verdicts (through simulate)", () => {
-  const img = syntheticImage({ xloadflags: 0x1f });
+  // A target from before the 4.17 trampoline: no XLF_5LEVEL and no way out of 5-level paging.
+  const img = syntheticImage({ xloadflags: 0x1f, kernelVersion: "4.14.336 (builder@host) #1 SMP" });
   const ids = (over: Partial<Parameters<typeof simulate>[0]>): string[] =>
     simulate({ map: huge, image: img, kernel: "6.1", iface: "auto", crash: false, runningPaging: 5, ...over }).verdicts.map((x) => x.id);
   it("kexec-tools ≥2.0.27 silently falls back to kexec_load after the 5-level refusal", () => {
     const r = simulate({ map: huge, image: img, kernel: "6.1", kexecTools: "2.0.27", iface: "auto", crash: false, runningPaging: 5 });
     assert.deepEqual(r.verdicts.map((x) => x.id), ["refused-5level", "silent-fallback"]);
+    assert.equal(r.verdicts[1]!.severity, "error");
     assert.deepEqual(r.load!.attempts.map((a) => [a.interface, a.accepted, a.errno]), [["kexec_file_load", false, "ENOEXEC"], ["kexec_load", true, null]]);
     for (const x of r.verdicts) assert.ok(x.source.length > 0 && x.rule.length > 0);
   });
-  it("-s keeps the refusal and kexec-tools prints only its EFALLBACK line", () => {
+  it("-s keeps the refusal and kexec-tools prints only its EFALLBACK line (kexec/kexec.c main())", () => {
     assert.deepEqual(ids({ kexecTools: "2.0.27", iface: "kexec_file_load" }), ["refused-5level", "refused-5level-message"]);
   });
-  it("under lockdown the fallback's kexec_load fails with EPERM: nothing is loaded", () => {
+  it("under lockdown the fallback's kexec_load fails with EPERM (kernel/kexec.c kexec_load_check())", () => {
     const r = simulate({ map: huge, image: img, kernel: "6.1", kexecTools: "2.0.27", iface: "auto", crash: false, runningPaging: 5, lockdown: true });
     assert.equal(r.load!.final.errno, "EPERM");
     assert.deepEqual(r.verdicts.map((x) => x.id), ["refused-5level", "fallback-locked-down"]);
   });
-  it("kexec_load from 5-level to a target without XLF_5LEVEL: load ok, jump fails", () => {
+  it("kexec_load from 5-level to a pre-4.17 target: load ok, jump fails", () => {
     assert.deepEqual(ids({ iface: "kexec_load" }), ["jump-fails-5level"]);
   });
   it("4-level running kernel: fine", () => {
@@ -131,6 +133,54 @@ describe("jump verdicts (through simulate)", () => {
   it("32-bit kernel", () => {
     const r = simulate({ map: huge, image: syntheticImage({ xloadflags: 0 }), kernel: "6.1", iface: "kexec_file_load", crash: false, runningPaging: 4 });
     assert.equal(r.verdicts[0]!.id, "not-64bit");
+  });
+});
+
+describe("5→4-level verdicts by release (issue 13 items 1 and 2)", () => {
+  const small = map([[0, 0x9fbff], [0x100000, 0xbffdffff]]);
+  const verdicts = (image: ReturnType<typeof syntheticImage>, kernel: string, over: Partial<Parameters<typeof simulate>[0]> = {}) =>
+    simulate({ map: small, image, kernel, iface: "kexec_load", crash: false, runningPaging: 5, ...over }).verdicts;
+  const ids = (...a: Parameters<typeof verdicts>): string[] => verdicts(...a).map((v) => v.id);
+
+  // pgtable_64.c: the 5→4 trampoline exists from 4.17 (e9d0e6330eb8, 194a9749c73d); header.S only
+  // advertises it with XLF_5LEVEL from 5.3 (f2d08c5d3bcf). A 4.19 target switches by itself.
+  it("a 4.17–5.2 target without XLF_5LEVEL switches to 4-level itself after kexec_load", () => {
+    const t419 = syntheticImage({ xloadflags: 0x1f, kernelVersion: "4.19.0-27-amd64 (debian-kernel@lists.debian.org) #1 SMP Debian 4.19.316-1 (2024-06-25)" });
+    const v = ids(t419, "6.1.0-50-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.120-1");
+    assert.deepEqual(v, ["target-switches-paging", "ok"]);
+    // kexec_file_load still refuses it (bzImage64_probe() reads the bit, not the version) ...
+    const f = simulate({ map: small, image: t419, kernel: "6.1.120", iface: "kexec_file_load", crash: false, runningPaging: 5 });
+    assert.equal(f.load!.final.accepted, false);
+    // ... and the 2.0.27+ fallback is then a working load, reported as a warning, not an error.
+    const a = simulate({ map: small, image: t419, kernel: "6.1.120", kexecTools: "2.0.32", iface: "auto", crash: false, runningPaging: 5 });
+    assert.deepEqual(a.verdicts.map((x) => [x.id, x.severity]), [["refused-5level", "error"], ["silent-fallback", "warning"], ["target-switches-paging", "info"]]);
+  });
+
+  // d0ceea662d45 (6.13; 6.12.5, 6.6.66) sets bit 58 in ident_map.c's top-level entries;
+  // eb2266312507 (6.19; 6.18.2, 6.17.13, 6.12.63, 6.6.120, 6.1.160) masks it in the target.
+  const noen = (banner: string) => syntheticImage({ xloadflags: 0x3f, kernelVersion: banner });
+  it("running 6.12.5+ (5-level) into a 4-level-only target without the fix: silent triple fault", () => {
+    const v = verdicts(noen("6.12.62 (root@vm) #1 SMP"), "6.12.117+deb12-amd64");
+    assert.deepEqual(v.map((x) => x.id), ["transition-5to4-fault"]);
+    assert.match(v[0]!.message, /6\.12\.117\+deb12-amd64.*bit 58.*6\.12\.62 < 6\.12\.63/s);
+    assert.match(v[0]!.source, /d0ceea662d45.*eb2266312507/s);
+  });
+  it("the same target with the fix, or a running kernel without the bit: no transition verdict", () => {
+    assert.deepEqual(ids(noen("6.12.63 (root@vm) #1 SMP"), "6.12.117+deb12-amd64"), ["ok"]);
+    assert.deepEqual(ids(noen("6.1.160 (root@vm) #1 SMP"), "6.13.2"), ["ok"]);
+    assert.deepEqual(ids(noen("6.12.62 (root@vm) #1 SMP"), "6.12.4"), ["ok"]); // 6.12.4 < 6.12.5: no bit
+    assert.deepEqual(ids(noen("6.12.62 (root@vm) #1 SMP"), "6.1.0-50-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.120-1"), ["ok"]); // 6.1.120 has no backport
+  });
+  it("no5lvl on the target's command line makes a 5-level-capable target switch too", () => {
+    const full = syntheticImage({ xloadflags: 0x7f, kernelVersion: "6.6.100 (root@vm) #1 SMP" });
+    assert.deepEqual(ids(full, "6.13.1"), ["ok"]);
+    assert.deepEqual(ids(full, "6.13.1", { append: "console=ttyS0 no5lvl" }), ["transition-5to4-fault"]);
+  });
+  it("a vendor release hides the stable level: depends on your vendor's backports", () => {
+    const v = verdicts(noen("5.14.0-427.13.1.el9_4.x86_64 (mockbuild@host) #1 SMP PREEMPT_DYNAMIC"), "5.14.0-503.11.1.el9_5.x86_64");
+    assert.deepEqual(v.map((x) => x.id), ["transition-5to4-unknown"]);
+    assert.match(v[0]!.message, /vendor's backports/);
+    assert.equal(v[0]!.severity, "warning");
   });
 });
 

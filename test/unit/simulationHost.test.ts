@@ -81,7 +81,7 @@ describe("simulation host logic", () => {
 
   it("auto mode: kexec-tools ≥ 2.0.27 falls back to kexec_load after a 5-level refusal (the trap)", () => {
     const map = loaded("l5-pc-4G-256M").map;
-    const image = syntheticImage({ xloadflags: 0x1f });
+    const image = syntheticImage({ xloadflags: 0x1f, kernelVersion: "4.14.336 (builder@host) #1 SMP" });
     const auto = runSimulation(map, image, defaultParams({ paging: 5, iface: "auto", kexecTools: "2.0.27" }));
     assert.equal(auto.placement?.interface, "kexec_load");
     assert.equal(auto.placement?.accepted, true);

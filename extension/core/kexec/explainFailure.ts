@@ -54,19 +54,20 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     re: /bzImage cannot handle 5-level paging mode\.?/,
     title: "kexec_file_load refused the image: the running kernel uses 5-level paging",
     cause: () =>
-      "The running kernel has CR4.LA57 on (5-level paging) and the target bzImage lacks XLF_5LEVEL (xloadflags bit 5), so bzImage64_probe() returns -ENOEXEC. The paging mode survives kexec, and a decompressor without 5-level support would #GP when entered with LA57 set.",
+      "The running kernel has CR4.LA57 on (5-level paging) and the target bzImage lacks XLF_5LEVEL (xloadflags bit 5), so bzImage64_probe() returns -ENOEXEC. Every x86_64 kernel from 5.3 sets that bit, with or without CONFIG_X86_5LEVEL, so the target is older than 5.3: from 4.17 to 5.2 its decompressor can still switch to 4-level paging itself (the bit did not exist yet); before 4.17 it faults when entered with LA57 set.",
     check: [
       "The target's xloadflags: open it in the Kexec Inspector image editor (XLF_5LEVEL is bit 5, 0x20).",
       "That the running kernel really uses 5-level paging: `grep -o la57 /proc/cpuinfo`, CONFIG_X86_5LEVEL=y in /boot/config-$(uname -r), and no `no5lvl` on /proc/cmdline.",
       "How kexec was run: without -s, kexec-tools ≥ 2.0.27 silently retries with kexec_load, which has no such check, and the jump then faults.",
     ],
     fix: [
-      "Kexec a kernel built with CONFIG_X86_5LEVEL=y (XLF_5LEVEL set; every distro kernel since 4.14 that enables it).",
+      "Kexec a target from 5.3 or later: header.S sets XLF_5LEVEL on every x86_64 build from 5.3 (commit f2d08c5d3bcf).",
+      "A 4.17–5.2 target switches paging by itself: load it with kexec_load (`kexec -c`), which does not check the bit.",
       "Or boot the running kernel with `no5lvl` (4-level paging) so the check does not apply.",
       "Keep `-s` (kexec_file_load only) so the refusal stays an error instead of becoming a failed jump.",
     ],
     rule: "bzImage64_probe(): reject if !(xloadflags & XLF_5LEVEL) && pgtable_l5_enabled()",
-    source: "arch/x86/kernel/kexec-bzimage64.c; commit ee338b9ee2822e65a85750da6129946c14962410 (v5.3); " + SPEC_KEXEC + " §B.1",
+    source: "arch/x86/kernel/kexec-bzimage64.c; commit ee338b9ee2822e65a85750da6129946c14962410 (v5.3); arch/x86/boot/header.S, commit f2d08c5d3bcf (v5.3); arch/x86/boot/compressed/pgtable_64.c (4.17)",
     simulate: { focus: "kexec", paging: 5, iface: "kexec_file_load" },
   },
   {

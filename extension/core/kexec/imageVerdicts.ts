@@ -81,7 +81,7 @@ export function imageVerdicts(img: KexecImage, opts: ImageVerdictOptions = {}): 
   });
 
   if (loader) {
-    const l5ok = (x & XLF["XLF_5LEVEL"]!) !== 0;
+    const l5ok = (x & XLF.XLF_5LEVEL) !== 0;
     out.push({
       id: "kexec_load.l5",
       path: "kexec_load",
@@ -108,8 +108,8 @@ export function imageVerdicts(img: KexecImage, opts: ImageVerdictOptions = {}): 
     }
   }
 
-  if (x & XLF["XLF_KERNEL_64"]!) {
-    const l5en = (x & XLF["XLF_5LEVEL_ENABLED"]!) !== 0;
+  if (x & XLF.XLF_KERNEL_64) {
+    const l5en = (x & XLF.XLF_5LEVEL_ENABLED) !== 0;
     out.push({
       id: "placement.above64t",
       path: "placement",

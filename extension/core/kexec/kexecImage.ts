@@ -2,7 +2,8 @@
  * The narrow view of a target bzImage that the loaders and verdicts need. Built from the
  * setup-header record of parseBzImage() (extension/core/formats/bzimage) or synthetically.
  */
-import { xloadflagsBit } from "../knowledge/xloadflags";
+import { XLF } from "../knowledge/xloadflags";
+import type { SetupHeaderName, SetupHeaderValues } from "../knowledge/setupHeaderFields";
 
 export interface KexecImage {
   name: string;
@@ -25,13 +26,12 @@ export interface KexecImage {
   kernelVersion?: string;
 }
 
-const mask = (name: string, fallback: number): number => xloadflagsBit(name)?.mask ?? fallback;
 /** Bit masks from the knowledge table (bootparam.h). */
-export const XLF_KERNEL_64 = mask("XLF_KERNEL_64", 0x1);
-export const XLF_CAN_BE_LOADED_ABOVE_4G = mask("XLF_CAN_BE_LOADED_ABOVE_4G", 0x2);
-export const XLF_EFI_KEXEC = mask("XLF_EFI_KEXEC", 0x10);
-export const XLF_5LEVEL = mask("XLF_5LEVEL", 0x20);
-export const XLF_5LEVEL_ENABLED = mask("XLF_5LEVEL_ENABLED", 0x40);
+export const XLF_KERNEL_64 = XLF.XLF_KERNEL_64;
+export const XLF_CAN_BE_LOADED_ABOVE_4G = XLF.XLF_CAN_BE_LOADED_ABOVE_4G;
+export const XLF_EFI_KEXEC = XLF.XLF_EFI_KEXEC;
+export const XLF_5LEVEL = XLF.XLF_5LEVEL;
+export const XLF_5LEVEL_ENABLED = XLF.XLF_5LEVEL_ENABLED;
 /** loadflags bit 0 (LOADED_HIGH). */
 export const LOADED_HIGH = 0x1;
 const HDRS = 0x53726448;
@@ -41,8 +41,8 @@ const HDRS = 0x53726448;
  * KexecImage. Absent fields take the boot protocol's defaults (boot.rst): initrd_addr_max
  * 0x37FFFFFF, cmdline_size 255, alignment/init_size/pref_address 0.
  */
-export function kexecImageFromSetupHeader(values: Record<string, number | null>, fileSize: number, name = "<image>", kernelVersion?: string): KexecImage {
-  const v = (k: string, d: number): number => values[k] ?? d;
+export function kexecImageFromSetupHeader(values: Partial<SetupHeaderValues>, fileSize: number, name = "<image>", kernelVersion?: string): KexecImage {
+  const v = (k: SetupHeaderName, d: number): number => values[k] ?? d;
   return {
     name,
     fileSize,

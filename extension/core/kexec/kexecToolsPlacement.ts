@@ -104,7 +104,7 @@ const SETUP_DATA_BYTES = 0x30;
 
 /** kexec-tools bzImage64_probe(): protocol >= 2.12, LOADED_HIGH, (xloadflags & 3) == 3. */
 export function probe64(img: KexecImage): boolean {
-  return img.fileSize >= 1024 && img.hasHdrS && img.bootFlag === 0xaa55 && img.protocolVersion >= 0x020c && (img.loadflags & LOADED_HIGH) !== 0 && (img.xloadflags & 3) === 3;
+  return img.fileSize >= 1024 && img.hasHdrS && img.bootFlag === 0xaa55 && img.protocolVersion >= 0x020c && (img.loadflags & LOADED_HIGH) !== 0 && (img.xloadflags & (XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G)) === (XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G);
 }
 
 /** kexec-tools i386 bzImage_probe(): any bzImage with HdrS and LOADED_HIGH. */

@@ -30,7 +30,7 @@ export function planLoad(iface: Iface, tools: KexecToolsProfile): LoaderPlan {
 /** kexec/kexec.c do_kexec_file_load(): these errnos return EFALLBACK; every other one is final. */
 export const FALLBACK_ERRNOS: readonly Errno[] = ["ENOSYS", "EINVAL", "ENOEXEC", "ENOTSUP"];
 
-export const FALLBACK_SOURCE = "kexec-tools kexec/kexec.c do_kexec_file_load() and main(); commit 29fe5067ed07 \"kexec: make -a the default\" (v2.0.27)";
+export const FALLBACK_SOURCE = "kexec-tools commit 29fe5067ed07 \"kexec: make -a the default\" (v2.0.27); kexec/kexec.c do_kexec_file_load() and main()";
 
 /** True when a refused kexec_file_load makes kexec-tools retry with kexec_load. */
 export function fallsBack(plan: LoaderPlan, fileResult: { accepted: boolean; errno: Errno | null }): boolean {

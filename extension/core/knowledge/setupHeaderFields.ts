@@ -17,7 +17,7 @@ export interface SetupHeaderField {
   kexec?: string;
 }
 
-export const SETUP_HEADER_FIELDS: readonly SetupHeaderField[] = [
+const FIELD_ROWS = [
   { name: "setup_sects", offset: 0x1f1, size: 1, since: 0, writer: "kernel", meaning: "Real-mode setup size in 512-byte sectors, boot sector excluded. 0 means 4.", kexec: "Both loaders copy the protected-mode part from (setup_sects + 1) * 512." },
   { name: "root_flags", offset: 0x1f2, size: 2, since: 0, writer: "kernel/loader", meaning: "Non-zero: mount root read-only." },
   { name: "syssize", offset: 0x1f4, size: 4, since: 0, writer: "kernel", meaning: "Protected-mode code size in 16-byte paragraphs (only the low 16 bits before 2.04)." },
@@ -57,7 +57,14 @@ export const SETUP_HEADER_FIELDS: readonly SetupHeaderField[] = [
   { name: "init_size", offset: 0x260, size: 4, since: 0x020a, writer: "kernel", meaning: "Linear memory the kernel needs from its start before it can inspect the memory map.", kexec: "Both loaders use PAGE_ALIGN(init_size) as the kernel segment's memsz." },
   { name: "handover_offset", offset: 0x264, size: 4, since: 0x020b, writer: "kernel", meaning: "Offset of the EFI handover entry (64-bit entry at +0x200)." },
   { name: "kernel_info_offset", offset: 0x268, size: 4, since: 0x020f, writer: "kernel", meaning: "Offset of kernel_info from the start of the protected-mode code." },
-];
+] as const satisfies readonly SetupHeaderField[];
+
+/** struct setup_header field names, as a type. */
+export type SetupHeaderName = (typeof FIELD_ROWS)[number]["name"];
+export const SETUP_HEADER_FIELDS: readonly (SetupHeaderField & { name: SetupHeaderName })[] = FIELD_ROWS;
+
+/** Every field's value; null where the image's protocol predates the field. */
+export type SetupHeaderValues = Record<SetupHeaderName, number | null>;
 
 /** End of the newest setup header this table knows (exclusive): 0x26C. */
 export const SETUP_HEADER_END = 0x26c;

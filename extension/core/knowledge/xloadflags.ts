@@ -25,7 +25,7 @@ export interface XloadflagsBit {
   source: string;
 }
 
-export const XLOADFLAGS_BITS: readonly XloadflagsBit[] = [
+const BIT_ROWS = [
   {
     bit: 0,
     mask: 0x0001,
@@ -128,9 +128,13 @@ export const XLOADFLAGS_BITS: readonly XloadflagsBit[] = [
     kexec: "No loader checks it; a set bit 7 in a real image is unexpected and reported as informational.",
     source: "../shared/spec/boot-protocol.md §4 (bit 7 row)",
   },
-];
+] as const satisfies readonly XloadflagsBit[];
 
-export const XLF = Object.fromEntries(XLOADFLAGS_BITS.map((b) => [b.name, b.mask])) as Record<string, number>;
+/** The bit names, as a type: XLF.XLF_5LEVEL is checked by the compiler. */
+export type XlfName = (typeof BIT_ROWS)[number]["name"];
+export const XLOADFLAGS_BITS: readonly (XloadflagsBit & { name: XlfName })[] = BIT_ROWS;
+
+export const XLF = Object.fromEntries(XLOADFLAGS_BITS.map((b) => [b.name, b.mask])) as Record<XlfName, number>;
 
 /** Mask of bits defined in mainline (bits 0–6). */
 export const XLF_KNOWN_MASK = XLOADFLAGS_BITS.filter((b) => b.status === "mainline").reduce((m, b) => m | b.mask, 0);

@@ -39,6 +39,8 @@ export interface SimulateInputs {
   initrdSize?: number;
   cpus?: number;
   swiotlbBytes?: number;
+  /** The running kernel's banner or full release when known (/proc/version, a boot log's "Linux version" line). */
+  runningBanner?: string;
   /** /sys/kernel/security/lockdown is integrity or confidentiality. */
   lockdown?: boolean;
 }
@@ -140,7 +142,17 @@ export function simulate(inputs: SimulateInputs): SimulateResult {
     } else attempts.push(viaLoad());
     const final = attempts[attempts.length - 1]!;
     load = { iface: inputs.iface, plan, attempts, final, fallbackFrom: attempts.length > 1 ? attempts[0]! : null };
-    verdicts = jumpVerdicts({ runningPaging: running, image, kernel: profile, tools, plan, attempts, lockdown: inputs.lockdown ?? false });
+    verdicts = jumpVerdicts({
+      runningPaging: running,
+      image,
+      kernel: profile,
+      tools,
+      plan,
+      attempts,
+      lockdown: inputs.lockdown ?? false,
+      runningRelease: inputs.runningBanner ?? profile.version,
+      targetCmdline: inputs.append ?? "",
+    });
   }
   return {
     kernel: { version: profile.version, family: profile.family },

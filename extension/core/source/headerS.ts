@@ -3,7 +3,7 @@
  * announced boot-protocol version against the header fields the file defines.
  * Source: ../shared/spec/boot-protocol.md §4.1 (how header.S computes the word, by version), §2, §6.
  */
-import { XLOADFLAGS_BITS, XLF, XLF_KNOWN_MASK, decodeXloadflags } from "../knowledge/xloadflags";
+import { XLOADFLAGS_BITS, XLF, XLF_KNOWN_MASK, decodeXloadflags, xloadflagsBit } from "../knowledge/xloadflags";
 import { SETUP_HEADER_FIELDS } from "../knowledge/setupHeaderFields";
 import { NEWEST_PROTOCOL, protocolText } from "../knowledge/protocolVersions";
 import { type Finding, type Fix, type InlineHint, LineIndex, makeFinding } from "./findings";
@@ -38,8 +38,8 @@ interface Term {
   end: number;
 }
 
-const L5 = XLF["XLF_5LEVEL"] ?? 0x20;
-const L5E = XLF["XLF_5LEVEL_ENABLED"] ?? 0x40;
+const L5 = XLF.XLF_5LEVEL;
+const L5E = XLF.XLF_5LEVEL_ENABLED;
 
 function hex(v: number, width = 2): string {
   return "0x" + v.toString(16).padStart(width, "0");
@@ -85,7 +85,7 @@ export function analyseHeaderS(text: string): HeaderSAnalysis {
   };
   const evalIn = (src: string, cfg: Config, depth = 0): number | undefined => {
     const r = evalCExpr(src, (id) => {
-      const known = XLF[id];
+      const known = xloadflagsBit(id)?.mask;
       if (known !== undefined) return BigInt(known);
       if (depth > 8) return undefined;
       const d = activeDefine(id, cfg);

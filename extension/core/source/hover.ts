@@ -3,7 +3,7 @@
  * `xloadflags`, CRASH_* constants, setup-header field names, and numeric xloadflags words,
  * all rendered from the knowledge table. Text in, markdown-ready data out.
  */
-import { XLOADFLAGS_BITS, decodeXloadflags, xloadflagsBit } from "../knowledge/xloadflags";
+import { XLF, XLOADFLAGS_BITS, decodeXloadflags, xloadflagsBit } from "../knowledge/xloadflags";
 import { LOADFLAGS_BITS } from "../knowledge/loadflags";
 import { SETUP_HEADER_FIELDS, setupHeaderField } from "../knowledge/setupHeaderFields";
 import { protocolText } from "../knowledge/protocolVersions";
@@ -127,7 +127,7 @@ function numberHover(text: string, word: string, range: SourceRange, _lang: Hove
   const lines = XLOADFLAGS_BITS.filter((b) => value & b.mask).map((b) => `- \`${b.name}\` (bit ${b.bit}) — ${b.meaning}`);
   if (!lines.length) lines.push("No bits set.");
   if (d.unknownBits) lines.push(`- unknown bits ${hex(d.unknownBits, 4)} — no mainline kernel defines them`);
-  if (value & 0x1 && !(value & 0x20)) lines.push("", "*kexec:* no XLF_5LEVEL — a kernel running 5-level cannot kexec_file_load this image (ee338b9ee282).");
+  if (value & XLF.XLF_KERNEL_64 && !(value & XLF.XLF_5LEVEL)) lines.push("", "*kexec:* no XLF_5LEVEL — a kernel running 5-level cannot kexec_file_load this image (ee338b9ee282).");
   return done(range, "xloadflags-value", `xloadflags ${hex(value, 4)} = ${d.names.join(" | ") || "0"}`, lines);
 }
 

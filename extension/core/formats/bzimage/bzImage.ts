@@ -1,3 +1,4 @@
+import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { cString, u8, u16, u32 } from "../../io/binary";
@@ -39,7 +40,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   if (raw["boot_flag"] !== BOOT_FLAG) {
     throw new FormatError(src.name, 0x1fe, "setup_header.boot_flag", "0xaa55", hex(raw["boot_flag"] ?? 0, 4));
   }
-  const version = hasHdrS ? raw["version"]! : 0;
+  const version = hasHdrS ? (raw.version ?? 0) : 0;
   const jumpByte = u8(src, 0x200, "setup_header.jump");
   const headerEnd = 0x202 + u8(src, 0x201, "setup_header.jump displacement");
   if (hasHdrS && jumpByte !== 0xeb) {
@@ -47,7 +48,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   }
 
   const fields: FieldValue[] = [];
-  const setupHeader: Record<string, number | null> = {};
+  const setupHeader = {} as SetupHeaderValues;
   for (const f of SETUP_HEADER_FIELDS) {
     const announced = f.since === 0 || (hasHdrS && version >= f.since);
     const inside = f.since === 0 || f.offset + f.size <= headerEnd;
@@ -56,10 +57,11 @@ export function parseBzImage(src: ByteSource): BzImage {
       notes.push({ severity: "warning", offset: f.offset, field: f.name, message: `protocol ${protocolText(version)} defines ${f.name} but the header ends at ${hex(headerEnd)} (jump at 0x200)` });
     }
     fields.push({ name: f.name, offset: f.offset, size: f.size, since: f.since, present, raw: raw[f.name] ?? null });
-    setupHeader[f.name] = present ? raw[f.name]! : null;
+    setupHeader[f.name] = present ? raw[f.name] : null;
   }
 
-  const sects = setupHeader["setup_sects"]!;
+  // setup_sects (since 0) is always present; 0 means 4 (boot.rst).
+  const sects = setupHeader.setup_sects ?? 0;
   const setupSects = sects === 0 ? 4 : sects;
   const protectedModeOffset = (setupSects + 1) * 512;
   if (protectedModeOffset >= src.size) {

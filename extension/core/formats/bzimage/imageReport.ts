@@ -1,3 +1,4 @@
+import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import type { BzImage } from "./model";
 import { imageVerdicts, type ImageVerdict, type ImageVerdictOptions } from "../../kexec/imageVerdicts";
 import { kexecImageFromSetupHeader, type KexecImage } from "../../kexec/kexecImage";
@@ -16,7 +17,7 @@ export interface ImageReport {
   file: string;
   kind: BzImage["kind"];
   protocol: string | null;
-  setupHeader: Record<string, number | null>;
+  setupHeader: SetupHeaderValues;
   kernelVersion: string | null;
   loadflags: { value: number; bits: string[] };
   xloadflags: { value: number; bits: string[]; unknownBits: number } | null;

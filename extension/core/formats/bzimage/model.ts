@@ -2,6 +2,7 @@
  * The parsed bzImage: plain data, no methods, so it can cross to a webview as JSON.
  * Filled by parseBzImage (bzImage.ts); PE and payload parts come from pe.ts / payload.ts.
  */
+import type { SetupHeaderName, SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import type { PeInfo } from "./pe";
 import type { PayloadInfo } from "./payload";
 
@@ -14,7 +15,7 @@ export interface Note {
 }
 
 export interface FieldValue {
-  name: string;
+  name: SetupHeaderName;
   offset: number;
   size: number;
   /** Protocol word that introduced the field (0 = every image). */
@@ -41,7 +42,7 @@ export interface BzImage {
   kind: "bzImage" | "zImage" | "old";
   protocol: { word: number; text: string } | null;
   /** struct setup_header field name → value, null when this protocol does not define it. */
-  setupHeader: Record<string, number | null>;
+  setupHeader: SetupHeaderValues;
   fields: FieldValue[];
   /** Exclusive end of the header from the jump at 0x200 (0x202 + byte[0x201]). */
   headerEnd: number;

@@ -1,4 +1,5 @@
 // The CommonJS build by path: its "exports" map hides the typings from bundler resolution.
+import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import { Parser } from "binary-parser/dist/binary_parser.js";
 import type { ByteSource } from "../../io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START, SETUP_HEADER_END } from "../../knowledge/setupHeaderFields";
@@ -39,14 +40,14 @@ let parser: Parser | undefined;
  * Raw setup-header values by field name. The header is read from 0x1F1 to 0x26C; bytes past
  * EOF read as absent (null) rather than zero.
  */
-export function readSetupHeaderRaw(src: ByteSource): Record<string, number | null> {
+export function readSetupHeaderRaw(src: ByteSource): SetupHeaderValues {
   const want = SETUP_HEADER_END - SETUP_HEADER_START;
   const got = src.readUpTo(SETUP_HEADER_START, want);
   const buf = new Uint8Array(want);
   buf.set(got);
   parser ??= buildParser();
   const parsed = parser.parse(buf) as Record<string, number | bigint>;
-  const out: Record<string, number | null> = {};
+  const out = {} as SetupHeaderValues;
   for (const f of SETUP_HEADER_FIELDS) {
     const inFile = f.offset - SETUP_HEADER_START + f.size <= got.length;
     const v = parsed[f.name]!;
