@@ -1,0 +1,169 @@
+/**
+ * UKIs built at test time from real parts, the ordinary way: systemd-boot's linuxx64.efi.stub
+ * (Debian package systemd-boot-efi) plus a shared Debian kernel added as .linux by objcopy, as
+ * mkinitcpio and the Arch wiki do. Written to the ignored .cache/uki/, never committed; the tests
+ * skip, saying why, when the stub or objcopy is missing.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { gzipSync } from "node:zlib";
+import { openFile, WindowByteSource } from "../../extension/core/io/byteSource";
+import { parseUki } from "../../extension/core/formats/bzimage/uki";
+import { verifyAuthenticodeDigest } from "../../extension/core/formats/bzimage/authenticode";
+import { runCli } from "../../extension/cli/main";
+import { cacheDir, readJson, sharedFixture } from "../fixtures";
+
+const STUB = "/usr/lib/systemd/boot/efi/linuxx64.efi.stub";
+const KERNELS = ["vmlinuz-6.1.0-50-amd64", "vmlinuz-6.12.117+deb12-amd64", "vmlinuz-7.2.13+deb14-amd64", "vmlinuz-6.1.0-50-686"];
+const CMDLINE = "root=/dev/vda1 ro console=ttyS0 quiet";
+const OSREL = 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="13"\nPRETTY_NAME="Debian GNU/Linux 13 (trixie)"\n';
+
+interface Truth {
+  setup: {
+    fields: { name: string; present: boolean; value: string }[];
+    decoded: { kernel_version_string: string; xloadflags_names: string[] | null };
+  };
+  pe: { authenticode_sha256_computed?: string; authenticode_signed?: boolean };
+  payload: { payload_file_offset?: string; payload_length?: number; compression: string };
+}
+
+function missing(): string | null {
+  if (!fs.existsSync(STUB)) return `${STUB} is missing (apt-get install systemd-boot-efi)`;
+  if (spawnSync("objcopy", ["--version"]).status !== 0) return "objcopy is missing (apt-get install binutils)";
+  return null;
+}
+
+/** Builds (once) a UKI around `kernel` into .cache/uki/. */
+function buildUki(kernel: string): { file: string; initrd: Buffer } {
+  const dir = cacheDir("uki");
+  const parts = path.join(dir, "parts");
+  fs.mkdirSync(parts, { recursive: true });
+  const initrd = gzipSync(Buffer.from("070701" + "0".repeat(104) + "TRAILER!!!\0"));
+  const write = (name: string, data: string | Buffer): string => {
+    const p = path.join(parts, name);
+    fs.writeFileSync(p, data);
+    return p;
+  };
+  const osrel = write("osrel", OSREL);
+  const cmdline = write("cmdline", CMDLINE);
+  const uname = write(`uname-${kernel}`, kernel.replace(/^vmlinuz-/, ""));
+  const initrdFile = write("initrd", initrd);
+  const out = path.join(dir, `${kernel}.efi`);
+  const stubStat = fs.statSync(STUB);
+  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < stubStat.mtimeMs) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    const r = spawnSync("objcopy", [
+      "--add-section", `.osrel=${osrel}`, "--change-section-vma", ".osrel=0x20000",
+      "--add-section", `.cmdline=${cmdline}`, "--change-section-vma", ".cmdline=0x30000",
+      "--add-section", `.uname=${uname}`, "--change-section-vma", ".uname=0x40000",
+      "--add-section", `.linux=${sharedFixture("bzimage", kernel)}`, "--change-section-vma", ".linux=0x2000000",
+      "--add-section", `.initrd=${initrdFile}`, "--change-section-vma", ".initrd=0x3000000",
+      STUB, tmp,
+    ], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`objcopy failed: ${r.stderr}`);
+    fs.renameSync(tmp, out);
+  }
+  return { file: out, initrd };
+}
+
+describe("UKI built from systemd-boot's stub and real Debian kernels", function () {
+  const why = missing();
+  before(function () {
+    if (why) {
+      console.log(`    skipped: ${why}`);
+      this.skip();
+    }
+  });
+
+  for (const kernel of KERNELS) {
+    describe(kernel, () => {
+      const truth = readJson<Truth>(sharedFixture("bzimage", `${kernel}.expected.json`));
+      let built: { file: string; initrd: Buffer };
+      before(function () {
+        if (why) this.skip();
+        built = buildUki(kernel);
+      });
+
+      it("the embedded kernel's setup header equals the plain image's expected values, field for field", () => {
+        const src = openFile(built.file);
+        try {
+          const u = parseUki(src);
+          for (const tf of truth.setup.fields) {
+            assert.equal(u.kernel.setupHeader[tf.name], tf.present ? Number(BigInt(tf.value)) : null, tf.name);
+          }
+          assert.equal(u.kernel.kernelVersion, truth.setup.decoded.kernel_version_string);
+          assert.deepEqual(u.kernel.xloadflags?.bits ?? null, truth.setup.decoded.xloadflags_names);
+          assert.equal(u.kernel.payload?.compression, truth.payload.compression);
+          assert.equal(u.kernel.payload?.offset, Number(truth.payload.payload_file_offset) + u.linux.offset);
+          assert.equal(u.kernel.payload?.length, truth.payload.payload_length);
+          // The kernel was read through a window: only headers, PE and certificate ranges.
+          assert.ok(src.bytesRead < 1 << 20, `read ${src.bytesRead} bytes`);
+        } finally {
+          src.close();
+        }
+      });
+
+      it("reads the UKI's own sections as objcopy wrote them", () => {
+        const src = openFile(built.file);
+        try {
+          const u = parseUki(src);
+          assert.equal(u.linux.size, fs.statSync(sharedFixture("bzimage", kernel)).size);
+          assert.equal(u.cmdline, CMDLINE);
+          assert.equal(u.osrel?.["PRETTY_NAME"], "Debian GNU/Linux 13 (trixie)");
+          assert.equal(u.uname, kernel.replace(/^vmlinuz-/, ""));
+          assert.deepEqual(u.initrd && { size: u.initrd.size, compression: u.initrd.compression }, { size: built.initrd.length, compression: "gzip" });
+          assert.equal(u.stub?.name, "systemd-stub");
+          assert.match(u.stub?.version ?? "", /^\d{3}/);
+          assert.ok(u.sbat?.some((e) => e.component === "systemd"));
+          assert.equal(u.signature.signed, false, "objcopy output of an unsigned stub is unsigned");
+          const names = u.sections.map((s) => s.name);
+          for (const n of [".text", ".sbat", ".sdmagic", ".osrel", ".cmdline", ".uname", ".linux", ".initrd"]) assert.ok(names.includes(n), n);
+        } finally {
+          src.close();
+        }
+      });
+
+      if (truth.pe.authenticode_sha256_computed) {
+        it("the embedded kernel's Authenticode hash, computed through the window, matches the plain image's", () => {
+          const src = openFile(built.file);
+          try {
+            const u = parseUki(src);
+            const w = new WindowByteSource(src, u.linux.offset, u.linux.size);
+            const v = verifyAuthenticodeDigest(w, u.kernel.pe);
+            assert.equal(v.computed, truth.pe.authenticode_sha256_computed);
+            assert.equal(v.matches, truth.pe.authenticode_signed);
+          } finally {
+            src.close();
+          }
+        });
+      }
+    });
+  }
+
+  it("image --json on a UKI: the uki block, the kernel's report, and the file is not written", async function () {
+    if (why) this.skip();
+    const { file } = buildUki("vmlinuz-6.12.117+deb12-amd64");
+    const before = { mtime: fs.statSync(file).mtimeMs, sha: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+    let out = "";
+    const code = await runCli(["image", file, "--json"], { out: (t) => (out += t), err: () => undefined });
+    assert.equal(code, 0);
+    const j = JSON.parse(out) as {
+      file: string;
+      setupHeader: Record<string, number | null>;
+      uki: { sections: { name: string; offset: number; size: number }[]; cmdline: string; osrel: Record<string, string>; uname: string; initrd: { offset: number; size: number }; verdicts: { id: string; outcome: string }[] };
+    };
+    assert.equal(j.file, file);
+    assert.equal(j.setupHeader["xloadflags"], 0x7f);
+    assert.equal(j.uki.cmdline, CMDLINE);
+    assert.equal(j.uki.osrel["ID"], "debian");
+    assert.equal(j.uki.uname, "6.12.117+deb12-amd64");
+    assert.ok(j.uki.sections.some((s) => s.name === ".linux" && s.size === fs.statSync(sharedFixture("bzimage", "vmlinuz-6.12.117+deb12-amd64")).size));
+    assert.equal(j.uki.verdicts.find((v) => v.id === "uki.kexec_file_load")?.outcome, "refused");
+    assert.equal(j.uki.verdicts.find((v) => v.id === "uki.systemctl.l5")?.outcome, "ok", "6.12 sets XLF_5LEVEL");
+    assert.equal(fs.statSync(file).mtimeMs, before.mtime);
+    assert.equal(createHash("sha256").update(fs.readFileSync(file)).digest("hex"), before.sha);
+  });
+});
