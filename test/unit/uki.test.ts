@@ -10,6 +10,8 @@ import { UKI_LOADER_ROWS, compareVersions, ukiLoaderRowFor } from "../../extensi
 import { kexecLoadOfUkiBytes, ukiVerdicts, type UkiFacts } from "../../extension/core/kexec/ukiVerdicts";
 import { syntheticImage } from "../../extension/core/kexec/kexecImage";
 import { makeImage } from "../support/syntheticImage";
+import { openImage } from "../../extension/host/imageSession";
+import { imageViewCheck } from "../../extension/protocol";
 import { OSREL, SBAT, makePe, makeUki } from "../support/syntheticUki";
 
 const NAME = "t.efi";
@@ -293,5 +295,47 @@ describe("UKI loader table and verdicts", () => {
     const vs = ukiVerdictsFor(u, { systemd: "262" });
     assert.equal(find(vs, "uki.systemctl.l5").outcome, "refused");
     assert.equal(find(vs, "uki.systemctl.l4").outcome, "ok");
+  });
+});
+
+describe("UKI in the image editor's view (host side)", () => {
+  it("sends the UKI's facts first and the kernel's header where it sits in the UKI file", () => {
+    const kernel = makeImage({ payload: xzLike, xloadflags: 0x1f });
+    const bytes = makeUki({ kernel, cmdline: "quiet <b>x</b>" });
+    const r = openImage(src(bytes));
+    assert.ok(r.ok);
+    const v = r.view;
+    assert.equal(imageViewCheck(JSON.parse(JSON.stringify(v)), "view"), null);
+    assert.ok(v.uki);
+    assert.equal(v.uki.cmdline, "quiet <b>x</b>");
+    assert.deepEqual(v.uki.stub, { name: "systemd-stub", version: "257.9-test" });
+    assert.equal(v.fileSize, bytes.length);
+    const base = v.uki.linux.offset;
+    assert.equal(v.stripStart, base + 0x1f1);
+    assert.equal(v.stripHex.slice(0, 2), kernel[0x1f1]!.toString(16).padStart(2, "0"));
+    assert.equal(v.stripHex.length / 2, v.headerEnd - v.stripStart);
+    const xlf = v.fields.find((f) => f.name === "xloadflags")!;
+    assert.equal(xlf.offset, base + 0x236);
+    assert.equal(xlf.rawHex, "0x001f");
+    assert.match(v.summary.verdictLine, /^kexec of this UKI from a 5-level kernel: /);
+    assert.ok(v.uki.verdicts.some((x) => x.id === "uki.systemctl.l5" && x.outcome === "refused"));
+    // This writer's section table covers 0x238 (.cmdline's SizeOfRawData, 0x200 there), so
+    // kexec-tools' kexec_load fallback would accept the UKI's own bytes: the worst outcome wins.
+    assert.equal(r.uki?.stubHeader.cmdlineSize, 0x200);
+    assert.ok(v.uki.verdicts.some((x) => x.id === "uki.kexec-tools.l5" && x.outcome === "fails"));
+    assert.equal(v.summary.verdictOutcome, "fails");
+    const plain = openImage(src(kernel));
+    assert.ok(plain.ok);
+    assert.equal(plain.view.uki, null);
+    assert.equal(plain.view.stripStart, 0x1f1);
+  });
+
+  it("a UKI whose .linux is not a kernel is rejected with the UKI file's offset", () => {
+    const r = openImage(src(makeUki({ kernel: new Uint8Array(4096).fill(0x41) })));
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.match(r.field ?? "", /^\.linux /);
+      assert.match(r.reason, /kernel in \.linux/);
+    }
   });
 });

@@ -6,10 +6,8 @@ import { parseBzImage } from "../../core/formats/bzimage/bzImage";
 import { imageReport, type ImageReport } from "../../core/formats/bzimage/imageReport";
 import { decompressPayload } from "../../core/formats/bzimage/payload";
 import { inspectVmlinux } from "../../core/formats/bzimage/vmlinux";
-import { isUkiPe, parseUki } from "../../core/formats/bzimage/uki";
+import { parseKernelImage } from "../../core/formats/bzimage/uki";
 import { ukiImageReport } from "../../core/formats/bzimage/ukiReport";
-import { parsePe, type PeInfo } from "../../core/formats/bzimage/pe";
-import { isFormatError } from "../../core/io/formatError";
 import { protocolText } from "../../core/knowledge/protocolVersions";
 
 /** Cap for --decompress: a vmlinux is < 1 GiB; anything bigger is a bomb. */
@@ -25,14 +23,7 @@ export const imageCommand: Command = {
     const src = openFile(a.positional[0]!);
     try {
       // A PE whose sections include .linux is a Unified Kernel Image: report the kernel inside it.
-      let pe: PeInfo | null = null;
-      try {
-        pe = parsePe(src);
-      } catch (e) {
-        if (!isFormatError(e)) throw e; // parseBzImage reports a broken PE as a note
-      }
-      const uki = isUkiPe(pe) ? parseUki(src, pe) : null;
-      const img = uki ? uki.kernel : parseBzImage(src);
+      const { img, uki } = parseKernelImage(src);
       const report: ImageReport = uki ? ukiImageReport(uki) : imageReport(img);
       if (a.flags.has("decompress") && img.payload) {
         const bytes = await decompressPayload(src, img.payload, { maxBytes: MAX_VMLINUX });

@@ -308,3 +308,22 @@ function decodedLength(text: string, sectionSize: number): number {
 
 /** Section names the UKI spec and systemd-stub give a meaning to. */
 export const KNOWN_UKI_SECTIONS = [".linux", ".osrel", ".cmdline", ".initrd", ".ucode", ".splash", ".dtb", ".dtbauto", ".hwids", ".uname", ".sbat", ".pcrsig", ".pcrpkey", ".profile", ".efifw", ".sdmagic"];
+
+/**
+ * A bzImage/vmlinuz or a UKI: a PE whose sections include `.linux` is parsed as a UKI (the kernel
+ * inside it as `img`), anything else as a bzImage. A broken PE header is left to parseBzImage,
+ * which reports it as a note.
+ */
+export function parseKernelImage(src: ByteSource): { img: BzImage; uki: UkiInfo | null } {
+  let pe: PeInfo | null = null;
+  try {
+    pe = parsePe(src);
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+  }
+  if (isUkiPe(pe)) {
+    const uki = parseUki(src, pe);
+    return { img: uki.kernel, uki };
+  }
+  return { img: parseBzImage(src), uki: null };
+}
