@@ -4,7 +4,7 @@ import { MemoryByteSource, WindowByteSource } from "../../extension/core/io/byte
 import { FormatError } from "../../extension/core/io/formatError";
 import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
 import { imageReport } from "../../extension/core/formats/bzimage/imageReport";
-import { MAX_UKI_TEXT, looksLikeUki, parseOsRelease, parseUki, sniffInitrd } from "../../extension/core/formats/bzimage/uki";
+import { MAX_UKI_TEXT, looksLikeUki, parseKernelImage, parseOsRelease, parseUki, sniffInitrd } from "../../extension/core/formats/bzimage/uki";
 import { ukiImageReport, ukiVerdictsFor } from "../../extension/core/formats/bzimage/ukiReport";
 import { UKI_LOADER_ROWS, compareVersions, ukiLoaderRowFor } from "../../extension/core/knowledge/ukiLoaders";
 import { kexecLoadOfUkiBytes, ukiVerdicts, type UkiFacts } from "../../extension/core/kexec/ukiVerdicts";
@@ -188,6 +188,39 @@ describe("UKI: hostile inputs give FormatErrors or bounded reads", () => {
   });
 });
 
+describe("UKI: seeded mutations end in a result or a FormatError", () => {
+  it("600 mutated UKIs (PE header, section table, .linux header, truncation)", () => {
+    const base = makeUki({ kernel: makeImage({ payload: xzLike }) });
+    const linuxAt = parseUkiSectionsOnly(base);
+    let seed = 16;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    let ukis = 0;
+    for (let i = 0; i < 600; i++) {
+      let b = base.slice();
+      const flips = 1 + rnd(6);
+      for (let k = 0; k < flips; k++) {
+        const region = rnd(3);
+        const at = region === 0 ? rnd(0x400) : region === 1 ? linuxAt + 0x1f0 + rnd(0x80) : rnd(b.length);
+        b[at] = rnd(4) === 0 ? 0xff : rnd(256);
+      }
+      if (rnd(8) === 0) b = b.subarray(0, rnd(b.length));
+      try {
+        const r = parseKernelImage(new MemoryByteSource(b, NAME));
+        if (r.uki) {
+          ukis++;
+          ukiImageReport(r.uki);
+        }
+      } catch (e) {
+        assert.ok(e instanceof FormatError, `case ${i}: ${e instanceof Error ? e.stack : String(e)}`);
+      }
+    }
+    assert.ok(ukis > 100, `${ukis} mutated files still parsed as UKIs`);
+  });
+});
+
 /** .linux's file offset via the section table (no kernel parse). */
 function parseUkiSectionsOnly(b: Uint8Array): number {
   const dv = new DataView(b.buffer, b.byteOffset);
@@ -275,6 +308,15 @@ describe("UKI loader table and verdicts", () => {
     const vs = ukiVerdicts(facts(), no5, { systemd: "260", kexecTools: "2.0.29" });
     assert.equal(find(vs, "uki.systemctl.l4").outcome, "refused");
     assert.match(find(vs, "uki.systemctl.l4").summary, /runs kexec --load/);
+  });
+
+  it("kexec-tools: a .linux no x86 loader accepts is refused; a 32-bit kernel's fallback is not claimed to load anything", () => {
+    const none = find(ukiVerdicts(facts(), syntheticImage({ hasHdrS: false }), { kexecTools: "2.0.32" }), "uki.kexec-tools.l4");
+    assert.equal(none.outcome, "refused");
+    assert.match(none.summary, /Can not recognize the kernel format/);
+    const i386 = find(ukiVerdicts(facts({ stubHeader: { setupSects: 0, cmdlineSize: 4096 } }), syntheticImage({ xloadflags: 0 }), { kexecTools: "2.0.32" }), "uki.kexec-tools.l4");
+    assert.equal(i386.outcome, "info");
+    assert.match(i386.reason, /i386 bzImage loader/);
   });
 
   it("padding risk only when SizeOfRawData exceeds VirtualSize for a signed kernel", () => {

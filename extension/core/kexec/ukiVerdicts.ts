@@ -9,6 +9,7 @@ import { kernelProfile, kexecToolsProfile } from "./kernelProfiles";
 import { kexecFileProbe } from "./kexecFilePlacement";
 import type { KexecImage } from "./kexecImage";
 import { IMAGE_VERDICT_DEFAULTS, type Outcome } from "./imageVerdicts";
+import { probe32, probe64 } from "./kexecToolsPlacement";
 
 /** The facts about a UKI the rules need (from formats/bzimage/uki.ts). */
 export interface UkiFacts {
@@ -59,7 +60,10 @@ export function kexecLoadOfUkiBytes(f: UkiFacts, cmdlineLen = 1): { refused: boo
   if (f.fileSize < kern16) return { refused: true, why: `"BzImage truncated?" (setup_sects ${sects} at 0x1f1 of the stub)` };
   const cs = f.stubHeader.cmdlineSize ?? 0;
   if (cmdlineLen > cs) return { refused: true, why: `the command line (${cmdlineLen} bytes) is longer than the ${cs} bytes the stub's bytes at 0x238 allow ("Kernel command line too long for kernel!")` };
-  return { refused: false, why: `the stub's bytes pass its checks (setup_sects ${sects}, cmdline_size ${hex(cs)}): the stub is loaded as if it were a kernel and entered at its load address + 0x200` };
+  return {
+    refused: false,
+    why: `the stub's bytes pass those first checks (setup_sects ${sects}, cmdline_size ${hex(cs)}); the rest of the load reads more of the stub's bytes as setup-header fields (kernel_alignment, init_size, …), and whatever it places is not the kernel in .linux`,
+  };
 }
 
 /** Every loader verdict for a UKI whose `.linux` holds `kernel`. */
@@ -77,6 +81,8 @@ export function ukiVerdicts(f: UkiFacts, kernel: KexecImage, opts: UkiVerdictOpt
   const initrdText = f.initrd ? `.initrd (${f.initrd.size} bytes)` : "no initrd (the UKI has no .initrd)";
   const cmdText = f.cmdline === null ? "the UKI has no .cmdline" : `.cmdline "${f.cmdline.length > 80 ? f.cmdline.slice(0, 80) + "…" : f.cmdline}"`;
   const stubLoad = kexecLoadOfUkiBytes(f);
+  // Which kexec-tools loader uki_image_probe() records for the kernel in .linux (file_type[] order).
+  const embedded = probe64(kernel) ? "bzImage64" : probe32(kernel) ? "bzImage" : null;
 
   out.push({
     id: "uki.kexec_file_load",
@@ -109,13 +115,19 @@ export function ukiVerdicts(f: UkiFacts, kernel: KexecImage, opts: UkiVerdictOpt
     let tSummary: string;
     let tReason: string;
     const viaLoad = (): { outcome: Outcome; text: string } =>
-      stubLoad.refused
-        ? { outcome: "refused", text: `kexec_load then refuses the UKI's own bytes: ${stubLoad.why}. The kexec fails with an error` }
-        : { outcome: "fails", text: `kexec_load then loads the UKI's own bytes, not .linux: ${stubLoad.why}; the jump does not reach the kernel` };
+      embedded !== "bzImage64"
+        ? { outcome: "info", text: "kexec_load then hands the UKI's own bytes to kexec-tools' i386 bzImage loader (the kernel in .linux is not a bzImage64); that path is not modelled here, and it never loads the kernel in .linux" }
+        : stubLoad.refused
+          ? { outcome: "refused", text: `kexec_load then hands the UKI's own bytes to bzImage64_load(), which refuses them: ${stubLoad.why}. The kexec fails with an error` }
+          : { outcome: "fails", text: `kexec_load then hands the UKI's own bytes, not .linux, to bzImage64_load(): ${stubLoad.why}. The new kernel is not the one in .linux` };
     if (toolsRow.id === "kexec-tools.none") {
       tOutcome = "refused";
       tSummary = `kexec-tools ${toolsVersion}: "Cannot determine the file type" (no UKI support before ${toolsRow.until})`;
       tReason = toolsRow.behaviour;
+    } else if (embedded === null) {
+      tOutcome = "refused";
+      tSummary = `kexec-tools ${toolsVersion}: "Can not recognize the kernel format in .linux section"`;
+      tReason = "uki_image_probe() finds .linux but no x86 loader (bzImage64, i386 bzImage, ELF, multiboot) accepts what it holds, so the UKI probe fails and kexec cannot determine the file type.";
     } else if (toolsRow.id === "kexec-tools.2.0.30") {
       const v = viaLoad();
       tOutcome = tools.autoFileThenLoad ? v.outcome : "refused";
@@ -129,7 +141,7 @@ export function ukiVerdicts(f: UkiFacts, kernel: KexecImage, opts: UkiVerdictOpt
       const v = viaLoad();
       tOutcome = tools.autoFileThenLoad ? v.outcome : "refused";
       tSummary = tools.autoFileThenLoad
-        ? `kexec-tools ${toolsVersion} from a ${r} kernel: refused by kexec_file_load, then the auto-mode kexec_load ${v.outcome === "refused" ? "fails too" : "loads the stub, not the kernel"}`
+        ? `kexec-tools ${toolsVersion} from a ${r} kernel: refused by kexec_file_load, then the auto-mode kexec_load ${v.outcome === "refused" ? "fails too" : v.outcome === "fails" ? "gets the stub, not the kernel" : "gets the UKI's own bytes"}`
         : `kexec-tools ${toolsVersion} from a ${r} kernel: refused by kexec_file_load`;
       tReason = tools.autoFileThenLoad ? `kexec_file_load refuses the kernel in .linux (${refusal}); auto mode retries with kexec_load. ${v.text}. With \`kexec -s\` the refusal stays an error.` : `kexec_file_load refuses the kernel in .linux (${refusal}).`;
     }
