@@ -4,7 +4,7 @@ import { MemoryByteSource, WindowByteSource } from "../../extension/core/io/byte
 import { FormatError } from "../../extension/core/io/formatError";
 import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
 import { imageReport } from "../../extension/core/formats/bzimage/imageReport";
-import { MAX_UKI_TEXT, looksLikeUki, parseKernelImage, parseOsRelease, parseUki, sniffInitrd } from "../../extension/core/formats/bzimage/uki";
+import { MAX_OSREL_KEYS, MAX_UKI_TEXT, looksLikeUki, parseKernelImage, parseOsRelease, parseUki, sniffInitrd } from "../../extension/core/formats/bzimage/uki";
 import { ukiImageReport, ukiVerdictsFor } from "../../extension/core/formats/bzimage/ukiReport";
 import { UKI_LOADER_ROWS, compareVersions, ukiLoaderRowFor } from "../../extension/core/knowledge/ukiLoaders";
 import { kexecLoadOfUkiBytes, ukiVerdicts, type UkiFacts } from "../../extension/core/kexec/ukiVerdicts";
@@ -181,6 +181,17 @@ describe("UKI: hostile inputs give FormatErrors or bounded reads", () => {
     assert.ok(u.notes.some((n) => n.field === ".cmdline" && /only the first/.test(n.message)));
     assert.ok(u.notes.some((n) => n.field === ".cmdline" && /cmdline_size/.test(n.message)));
     assert.ok(s.bytesRead < 256 * 1024, `read ${s.bytesRead} bytes of a ${s.size}-byte file`);
+  });
+
+  it("an .osrel of thousands of keys (and a __proto__ key) stays bounded and passes the webview's check", () => {
+    const osrel = "__proto__=evil\n" + Array.from({ length: 5000 }, (_, i) => `K${i}="v${i}"`).join("\n");
+    const u = parseUki(src(makeUki({ kernel, osrel })));
+    assert.equal(Object.keys(u.osrel!).length, MAX_OSREL_KEYS);
+    assert.equal(u.osrel!["__proto__"], "evil");
+    assert.equal(({} as Record<string, unknown>)["evil"], undefined);
+    const r = openImage(src(makeUki({ kernel, osrel })));
+    assert.ok(r.ok);
+    assert.equal(imageViewCheck(JSON.parse(JSON.stringify(r.view)), "view"), null);
   });
 
   it("a PE without .linux is not parsed as a UKI", () => {

@@ -18,6 +18,8 @@ export const UKI_LINUX_SECTION = ".linux";
 export const MAX_UKI_TEXT = 64 * 1024;
 /** SBAT entries kept (a real stub has 2–4). */
 const MAX_SBAT_ENTRIES = 64;
+/** os-release keys kept (a real .osrel has 5–30). */
+export const MAX_OSREL_KEYS = 256;
 
 export interface UkiSection {
   name: string;
@@ -140,13 +142,15 @@ function sectionText(src: ByteSource, s: UkiSection | undefined, notes: Note[]):
 
 /** os-release(5): KEY=value lines, values optionally quoted with shell-like escapes. */
 export function parseOsRelease(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: keys come from the file ("__proto__=x" must stay a plain key).
+  const out = Object.create(null) as Record<string, string>;
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) continue;
     let v = m[2]!.trim();
     if (v.length >= 2 && v[0] === '"' && v.endsWith('"')) v = v.slice(1, -1).replace(/\\(["\\$`])/g, "$1");
     else if (v.length >= 2 && v[0] === "'" && v.endsWith("'")) v = v.slice(1, -1);
+    if (!(m[1]! in out) && Object.keys(out).length >= MAX_OSREL_KEYS) break;
     out[m[1]!] = v;
   }
   return out;
