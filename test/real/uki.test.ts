@@ -1,25 +1,20 @@
 /**
- * UKIs built at test time from real parts, the ordinary way: systemd-boot's linuxx64.efi.stub
- * (Debian package systemd-boot-efi) plus a shared Debian kernel added as .linux by objcopy, as
- * mkinitcpio and the Arch wiki do. Written to the ignored .cache/uki/, never committed; the tests
- * skip, saying why, when the stub or objcopy is missing.
+ * UKIs built at test time from real parts (test/support/realUki.ts: systemd-boot's stub + the
+ * shared Debian kernels via objcopy, into the ignored .cache/uki/); the tests skip, saying why,
+ * when the stub or objcopy is missing.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { gzipSync } from "node:zlib";
 import { openFile, WindowByteSource } from "../../extension/core/io/byteSource";
 import { parseUki } from "../../extension/core/formats/bzimage/uki";
 import { verifyAuthenticodeDigest } from "../../extension/core/formats/bzimage/authenticode";
 import { runCli } from "../../extension/cli/main";
-import { cacheDir, readJson, sharedFixture } from "../fixtures";
+import { readJson, sharedFixture } from "../fixtures";
+import { UKI_CMDLINE, buildRealUki, realUkiMissing } from "../support/realUki";
 
-const STUB = "/usr/lib/systemd/boot/efi/linuxx64.efi.stub";
 const KERNELS = ["vmlinuz-6.1.0-50-amd64", "vmlinuz-6.12.117+deb12-amd64", "vmlinuz-7.2.13+deb14-amd64", "vmlinuz-6.1.0-50-686"];
-const CMDLINE = "root=/dev/vda1 ro console=ttyS0 quiet";
-const OSREL = 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="13"\nPRETTY_NAME="Debian GNU/Linux 13 (trixie)"\n';
+const CMDLINE = UKI_CMDLINE;
 
 interface Truth {
   setup: {
@@ -30,47 +25,8 @@ interface Truth {
   payload: { payload_file_offset?: string; payload_length?: number; compression: string };
 }
 
-function missing(): string | null {
-  if (!fs.existsSync(STUB)) return `${STUB} is missing (apt-get install systemd-boot-efi)`;
-  if (spawnSync("objcopy", ["--version"]).status !== 0) return "objcopy is missing (apt-get install binutils)";
-  return null;
-}
-
-/** Builds (once) a UKI around `kernel` into .cache/uki/. */
-function buildUki(kernel: string): { file: string; initrd: Buffer } {
-  const dir = cacheDir("uki");
-  const parts = path.join(dir, "parts");
-  fs.mkdirSync(parts, { recursive: true });
-  const initrd = gzipSync(Buffer.from("070701" + "0".repeat(104) + "TRAILER!!!\0"));
-  const write = (name: string, data: string | Buffer): string => {
-    const p = path.join(parts, name);
-    fs.writeFileSync(p, data);
-    return p;
-  };
-  const osrel = write("osrel", OSREL);
-  const cmdline = write("cmdline", CMDLINE);
-  const uname = write(`uname-${kernel}`, kernel.replace(/^vmlinuz-/, ""));
-  const initrdFile = write("initrd", initrd);
-  const out = path.join(dir, `${kernel}.efi`);
-  const stubStat = fs.statSync(STUB);
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < stubStat.mtimeMs) {
-    const tmp = `${out}.${process.pid}.tmp`;
-    const r = spawnSync("objcopy", [
-      "--add-section", `.osrel=${osrel}`, "--change-section-vma", ".osrel=0x20000",
-      "--add-section", `.cmdline=${cmdline}`, "--change-section-vma", ".cmdline=0x30000",
-      "--add-section", `.uname=${uname}`, "--change-section-vma", ".uname=0x40000",
-      "--add-section", `.linux=${sharedFixture("bzimage", kernel)}`, "--change-section-vma", ".linux=0x2000000",
-      "--add-section", `.initrd=${initrdFile}`, "--change-section-vma", ".initrd=0x3000000",
-      STUB, tmp,
-    ], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`objcopy failed: ${r.stderr}`);
-    fs.renameSync(tmp, out);
-  }
-  return { file: out, initrd };
-}
-
 describe("UKI built from systemd-boot's stub and real Debian kernels", function () {
-  const why = missing();
+  const why = realUkiMissing();
   before(function () {
     if (why) {
       console.log(`    skipped: ${why}`);
@@ -84,7 +40,7 @@ describe("UKI built from systemd-boot's stub and real Debian kernels", function 
       let built: { file: string; initrd: Buffer };
       before(function () {
         if (why) this.skip();
-        built = buildUki(kernel);
+        built = buildRealUki(kernel);
       });
 
       it("the embedded kernel's setup header equals the plain image's expected values, field for field", () => {
@@ -145,7 +101,7 @@ describe("UKI built from systemd-boot's stub and real Debian kernels", function 
 
   it("image --json on a UKI: the uki block, the kernel's report, and the file is not written", async function () {
     if (why) this.skip();
-    const { file } = buildUki("vmlinuz-6.12.117+deb12-amd64");
+    const { file } = buildRealUki("vmlinuz-6.12.117+deb12-amd64");
     const before = { mtime: fs.statSync(file).mtimeMs, sha: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
     let out = "";
     const code = await runCli(["image", file, "--json"], { out: (t) => (out += t), err: () => undefined });

@@ -9,6 +9,7 @@ import { MemoryByteSource, openFile, type ByteSource } from "../../extension/cor
 import { readJson, sharedFixture } from "../fixtures";
 import { makeImage } from "../support/syntheticImage";
 import { makeUki } from "../support/syntheticUki";
+import { UKI_CMDLINE, buildRealUki, realUkiMissing } from "../support/realUki";
 import { chromiumAvailable, launch, openImagePage, screenshotPath, assertClean, textOf } from "./harness";
 
 interface Expected {
@@ -273,6 +274,35 @@ describe("image inspector webview (Chromium)", function () {
       assert.deepEqual(selected, [linuxOff + 0x236, linuxOff + 0x237]);
       assert.equal(await text(p, `.hex-byte[data-offset="${linuxOff + 0x236}"]`), "1f");
       await p.page.screenshot({ path: screenshotPath("uki-synthetic-dark"), fullPage: true });
+      assertClean(p);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  it("a real UKI (systemd-boot stub + Debian 6.1 via objcopy) shows the stub and the kernel's expected header", async function () {
+    const why = realUkiMissing();
+    if (why) {
+      console.log(`    skipped: ${why}`);
+      this.skip();
+    }
+    const exp = readJson<Expected>(sharedFixture("bzimage", "vmlinuz-6.1.0-50-amd64.expected.json"));
+    const src = openFile(buildRealUki("vmlinuz-6.1.0-50-amd64").file);
+    sources.push(src);
+    const p = await openImagePage(context, src, { theme: "light" });
+    try {
+      assert.match(await text(p, "#uki-stub"), /^systemd-stub \d{3}/);
+      assert.equal(await text(p, "#uki-cmdline"), UKI_CMDLINE);
+      assert.equal(await text(p, "#kernel-version"), exp.setup.decoded.kernel_version_string);
+      assert.equal(await text(p, "#signed-by"), "not signed", "the UKI's own signature, not the kernel's");
+      assert.match(await text(p, "#pe-signers"), /Debian Secure Boot Signer/);
+      for (const f of SAMPLE_FIELDS) {
+        const want = exp.setup.values[f];
+        if (want === null || want === undefined) continue;
+        assert.equal(((await p.page.locator(`tr[data-field="${f}"] td.decimal`).textContent()) ?? "").trim(), String(want), f);
+      }
+      assert.match(await text(p, "#verdict-line"), /^kexec of this UKI from a 5-level kernel: OK/);
+      await p.page.screenshot({ path: screenshotPath("uki-real-6.1-light"), fullPage: true });
       assertClean(p);
     } finally {
       await p.page.close();
