@@ -180,7 +180,7 @@ export function ukiVerdicts(f: UkiFacts, kernel: KexecImage, opts: UkiVerdictOpt
           ? `systemctl kexec (systemd ${systemdVersion}) from a ${r} kernel: refused, reported as an error (no kexec_load fallback)`
           : `systemctl kexec (systemd ${systemdVersion}) from a ${r} kernel: loads .linux with ${f.initrd ? ".initrd" : "no initrd"} and the entry's command line`,
         reason: refusal
-          ? `kexec_file_load(UKI) → ENOEXEC → extract_uki() → kexec_file_load(.linux) → ${refusal}. systemctl has no kexec_load path, so the refusal is an error, not a silent jump.`
+          ? `kexec_file_load(UKI) → ENOEXEC → extract_uki() → kexec_file_load(.linux) → ${refusal}. systemctl has no kexec_load path of its own, so the refusal is an error, not a silent jump (unless systemctl's fallback to /usr/sbin/kexec, described in PR #42234, runs kexec-tools: see the kexec-tools verdict).`
           : `kexec_file_load(UKI) → ENOEXEC → extract_uki() → kexec_file_load(.linux, ${Math.min(f.linux.virtualSize || f.linux.rawSize, f.linux.rawSize)} bytes) with ${initrdText} and the boot entry's options (${cmdText}).`,
         rule: "systemctl: kexec_file_load, unwrap on ENOEXEC, retry",
         source: src(sdRow),

@@ -136,7 +136,7 @@ export const UKI_LOADER_ROWS: readonly UkiLoaderRow[] = [
     cmdline: "the boot entry's options (for a type #2 entry, the UKI's .cmdline as systemd's bootspec reads it)",
     onRefusal: "error",
     behaviour:
-      "systemctl calls kexec_file_load itself, without kexec-tools. On ENOEXEC (EINVAL too after #42234, for arm64) it unwraps: kexec_maybe_decompress_kernel() → extract_uki(), which accepts only what pe_is_uki() accepts (subsystem EFI_APPLICATION with both .osrel and .linux), copies .linux and .initrd into memfds and calls kexec_file_load again. There is no kexec_load path: a second refusal is reported as an error.",
+      "systemctl calls kexec_file_load itself, without kexec-tools. On ENOEXEC (EINVAL too after #42234, for arm64) it unwraps: kexec_maybe_decompress_kernel() → extract_uki(), which accepts only what pe_is_uki() accepts (subsystem EFI_APPLICATION with both .osrel and .linux), copies .linux and .initrd into memfds and calls kexec_file_load again. systemctl itself has no kexec_load path: a second refusal is reported as an error. Not read: the call site in systemctl-start-special.c after #41390; #42234's description says systemctl falls back to running /usr/sbin/kexec when the unwrap path is not taken, so with kexec-tools installed that fallback (and the kexec-tools rows) may still apply.",
     source: "systemd src/shared/reboot-util.c extract_uki(); src/shared/pe-binary.c pe_is_uki(); PR #41390 (commit e107c7ead0, opened 2026-03-27, after v260) and #42234",
     commits: ["e107c7ead0"],
     confidence: "inferred",
