@@ -119,6 +119,16 @@ describe("UKI built from systemd-boot's stub and real Debian kernels", function 
     assert.ok(j.uki.sections.some((s) => s.name === ".linux" && s.size === fs.statSync(sharedFixture("bzimage", "vmlinuz-6.12.117+deb12-amd64")).size));
     assert.equal(j.uki.verdicts.find((v) => v.id === "uki.kexec_file_load")?.outcome, "refused");
     assert.equal(j.uki.verdicts.find((v) => v.id === "uki.systemctl.l5")?.outcome, "ok", "6.12 sets XLF_5LEVEL");
+    // The kernel's keys are exactly those of the plain image's report; only file offsets move.
+    let plainOut = "";
+    const plainFile = sharedFixture("bzimage", "vmlinuz-6.12.117+deb12-amd64");
+    assert.equal(await runCli(["image", plainFile, "--json"], { out: (t) => (plainOut += t), err: () => undefined }), 0);
+    const plain = JSON.parse(plainOut) as Record<string, unknown> & { payload: { offset: number }; kernelInfo: { offset: number } };
+    const uki = JSON.parse(out) as Record<string, unknown> & { payload: { offset: number }; kernelInfo: { offset: number }; uki: { linux: { offset: number } } };
+    assert.equal("uki" in plain, false, "a plain image's JSON has no uki key");
+    for (const k of ["kind", "protocol", "setupHeader", "kernelVersion", "loadflags", "xloadflags", "pe", "verdicts", "notes"]) assert.deepEqual(uki[k], plain[k], k);
+    assert.deepEqual(uki.payload, { ...plain.payload, offset: plain.payload.offset + uki.uki.linux.offset });
+    assert.deepEqual(uki.kernelInfo, { ...plain.kernelInfo, offset: plain.kernelInfo.offset + uki.uki.linux.offset });
     assert.equal(fs.statSync(file).mtimeMs, before.mtime);
     assert.equal(createHash("sha256").update(fs.readFileSync(file)).digest("hex"), before.sha);
   });
