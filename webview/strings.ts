@@ -83,7 +83,7 @@ export const S = {
   notSet: "is not set",
   notListed: "not in .config",
   rejectedTitle: "Not a kernel image with a setup header",
-  rejectedBody: "Kexec Inspector reads x86 boot images (bzImage, vmlinuz, .lkrn, EFI-stub kernels). This file does not carry a Linux setup header, so there is nothing to inspect here.",
+  rejectedBody: "Kexec Inspector reads x86 boot images (bzImage, vmlinuz, .lkrn, EFI-stub kernels, Unified Kernel Images). This file carries neither a Linux setup header nor a .linux section, so there is nothing to inspect here.",
   rejectedDetail: (field: string, offset: string) => `Checked ${field} at ${offset}.`,
   openText: "Open in text editor",
   openHex: "Open in Hex Editor",

@@ -194,6 +194,12 @@ describe("UKI: hostile inputs give FormatErrors or bounded reads", () => {
     assert.equal(imageViewCheck(JSON.parse(JSON.stringify(r.view)), "view"), null);
   });
 
+  it("a PE with neither a setup header nor .linux (a bare stub) is refused naming both", () => {
+    const stub = makePe({ sections: [{ name: ".text", data: "x" }, { name: ".sdmagic", data: "#### LoaderInfo: systemd-stub 257 ####" }] });
+    const e = expectFormatError(() => parseKernelImage(src(stub)), /setup_header\.header/);
+    assert.match(e.expected, /no \.linux section/);
+  });
+
   it("a PE without .linux is not parsed as a UKI", () => {
     expectFormatError(() => parseUki(src(makePe({ sections: [{ name: ".text", data: "x" }] }))), /section_table/);
   });
