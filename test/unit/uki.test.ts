@@ -12,6 +12,10 @@ import { syntheticImage } from "../../extension/core/kexec/kexecImage";
 import { makeImage } from "../support/syntheticImage";
 import { openImage } from "../../extension/host/imageSession";
 import { imageViewCheck } from "../../extension/protocol";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runCli } from "../../extension/cli/main";
+import { cacheDir } from "../fixtures";
 import { OSREL, SBAT, makePe, makeUki } from "../support/syntheticUki";
 
 const NAME = "t.efi";
@@ -396,5 +400,25 @@ describe("UKI in the image editor's view (host side)", () => {
       assert.match(r.field ?? "", /^\.linux /);
       assert.match(r.reason, /kernel in \.linux/);
     }
+  });
+});
+
+describe("image CLI on a synthetic UKI", () => {
+  it("prints the UKI's sections and loader verdicts, then the kernel; --json has the uki block", async () => {
+    const file = path.join(cacheDir("uki-unit"), "synthetic.efi");
+    fs.writeFileSync(file, makeUki({ kernel: makeImage({ payload: xzLike, xloadflags: 0x1f }), cmdline: "quiet" }));
+    let text = "";
+    assert.equal(await runCli(["image", file], { out: (t) => (text += t), err: () => undefined }), 0);
+    assert.match(text, /Unified Kernel Image \(systemd-stub 257\.9-test\), unsigned/);
+    assert.match(text, /^ {2}\.linux +0x[0-9a-f]{8} +\d+$/m);
+    assert.match(text, /^\.cmdline: quiet$/m);
+    assert.match(text, /\[refused\] systemctl kexec \(systemd 262\) from a 5-level kernel/);
+    assert.match(text, /synthetic\.efi:\.linux: bzImage, boot protocol 2\.15/);
+    let json = "";
+    assert.equal(await runCli(["image", file, "--json"], { out: (t) => (json += t), err: () => undefined }), 0);
+    const j = JSON.parse(json) as { uki: { cmdline: string; uname: string; initrd: { size: number } } };
+    assert.equal(j.uki.cmdline, "quiet");
+    assert.equal(j.uki.uname, "6.1.0-test");
+    assert.equal(j.uki.initrd.size, 20);
   });
 });
