@@ -8,7 +8,7 @@ import { compareVersions, ukiLoaderRow, ukiLoaderRowFor, type UkiLoaderRow } fro
 import { kernelProfile, kexecToolsProfile } from "./kernelProfiles";
 import { kexecFileProbe } from "./kexecFilePlacement";
 import type { KexecImage } from "./kexecImage";
-import { IMAGE_VERDICT_DEFAULTS, type Outcome } from "./imageVerdicts";
+import { IMAGE_VERDICT_DEFAULTS, type ImageVerdict, type Outcome } from "./imageVerdicts";
 import { probe32, probe64 } from "./kexecToolsPlacement";
 
 /** The facts about a UKI the rules need (from formats/bzimage/uki.ts). */
@@ -35,16 +35,8 @@ export interface UkiVerdictOptions {
 /** Current releases (December 2026): kexec-tools 2.0.32, systemd 262. */
 export const UKI_VERDICT_DEFAULTS = { ...IMAGE_VERDICT_DEFAULTS, systemd: "262" } as const;
 
-export interface UkiVerdict {
-  id: string;
-  path: "kexec_file_load" | "kexec-tools" | "systemctl kexec";
-  running: "4-level" | "5-level" | "any";
-  outcome: Outcome;
-  summary: string;
-  reason: string;
-  rule: string;
-  source: string;
-}
+/** An ImageVerdict whose path names the UKI loader. */
+export type UkiVerdict = Omit<ImageVerdict, "path"> & { path: "kexec_file_load" | "kexec-tools" | "systemctl kexec" };
 
 const hex = (n: number): string => "0x" + n.toString(16);
 

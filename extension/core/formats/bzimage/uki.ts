@@ -11,6 +11,7 @@ import { FormatError, hex } from "../../io/formatError";
 import { parseBzImage } from "./bzImage";
 import type { BzImage, Note } from "./model";
 import { parsePe, type PeInfo, type PeSection } from "./pe";
+import { readSetupHeaderRaw } from "./setupHeader";
 
 /** The section that makes a PE a UKI (UKI spec: the only required one). */
 export const UKI_LINUX_SECTION = ".linux";
@@ -293,16 +294,10 @@ export function parseUki(src: ByteSource, pe: PeInfo | null = parsePe(src)): Uki
   };
 }
 
+/** The UKI's own bytes read as a setup header, through the one table-driven header reader. */
 function stubHeader(src: ByteSource): UkiInfo["stubHeader"] {
-  const b = src.readUpTo(0x1f1, 0x238 + 4 - 0x1f1);
-  const at = (o: number, n: number): number | null => {
-    const i = o - 0x1f1;
-    if (i + n > b.length) return null;
-    let v = 0;
-    for (let k = n - 1; k >= 0; k--) v = v * 256 + b[i + k]!;
-    return v;
-  };
-  return { setupSects: at(0x1f1, 1), cmdlineSize: at(0x238, 4) };
+  const raw = readSetupHeaderRaw(src);
+  return { setupSects: raw["setup_sects"] ?? null, cmdlineSize: raw["cmdline_size"] ?? null };
 }
 
 /** Length the kernel would count: the full section when it was cut for display. */
