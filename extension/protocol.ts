@@ -111,6 +111,26 @@ export interface PeView {
   certificates: CertificateRow[];
 }
 
+/** A Unified Kernel Image's own facts; the kernel in its .linux fills the rest of ImageView. */
+export interface UkiView {
+  /** From .sdmagic; null when the stub does not say. */
+  stub: { name: string; version: string } | null;
+  sections: { name: string; offset: number; size: number; virtualAddress: number; virtualSize: number; rawSize: number; known: boolean }[];
+  linux: { offset: number; size: number };
+  cmdline: string | null;
+  cmdlineSize: number | null;
+  /** .osrel in file order. */
+  osrel: { key: string; value: string }[] | null;
+  uname: string | null;
+  initrd: { offset: number; size: number; compression: string } | null;
+  sbat: { component: string; generation: string; vendor: string; vendorPackage: string; vendorVersion: string; url: string }[] | null;
+  signature: { signed: boolean; signers: string[]; digestAlgorithm: string | null };
+  /** Other sections systemd-stub uses, by name (".pcrsig", ".dtb", …). */
+  extras: string[];
+  verdicts: VerdictRow[];
+  notes: NoteRow[];
+}
+
 export interface SummaryView {
   kernelVersion: string | null;
   protocol: string | null;
@@ -142,6 +162,8 @@ export interface ImageView {
   notes: NoteRow[];
   /** Whether the host can decompress now (false while the codec module is missing). */
   canDecompress: boolean;
+  /** Set for a Unified Kernel Image: every offset above is then an offset in the UKI file. */
+  uki: UkiView | null;
 }
 
 export interface ConfigHighlight {
@@ -308,6 +330,19 @@ const peView = obj<PeView>({
   signed: bool, signers: arr(str), digestAlgorithm: nullable(str),
   certificates: arr(obj<CertificateRow>({ subject: str, issuer: str, serial: str })),
 });
+const ukiView = obj<UkiView>({
+  stub: nullable(obj({ name: str, version: str })),
+  sections: arr(obj({ name: str, offset: num, size: num, virtualAddress: num, virtualSize: num, rawSize: num, known: bool }), 96),
+  linux: obj({ offset: num, size: num }),
+  cmdline: nullable(str), cmdlineSize: nullable(num),
+  osrel: nullable(arr(obj({ key: str, value: str }), 1000)),
+  uname: nullable(str),
+  initrd: nullable(obj({ offset: num, size: num, compression: str })),
+  sbat: nullable(arr(obj({ component: str, generation: str, vendor: str, vendorPackage: str, vendorVersion: str, url: str }), 64)),
+  signature: obj({ signed: bool, signers: arr(str), digestAlgorithm: nullable(str) }),
+  extras: arr(str, 96),
+  verdicts: arr(verdictRow), notes: arr(noteRow),
+});
 export const imageViewCheck = obj<ImageView>({
   fileName: str, fileSize: num, kind: lit("bzImage", "zImage", "old"),
   summary: obj<SummaryView>({
@@ -321,6 +356,7 @@ export const imageViewCheck = obj<ImageView>({
   pe: nullable(peView),
   payload: nullable(obj({ compression: str, offset: num, length: num, uncompressedSize: nullable(num) })),
   verdicts: arr(verdictRow), notes: arr(noteRow), canDecompress: bool,
+  uki: nullable(ukiView),
 });
 const vmlinuxView = obj<VmlinuxView>({
   size: num, banner: nullable(str), config: nullable(arr(obj<ConfigHighlight>({ name: str, value: nullable(str), listed: bool }))), elf: nullable(str),

@@ -16,8 +16,8 @@ import {
 } from "../extension/protocol";
 import { append, button, clear, el, progressBar, progressRing, section, setDisabled } from "./components";
 import { hexStrip } from "./hexStrip";
-import { hex } from "./format";
-import { headerTable, kernelInfoCard, loadflagsLine, noteList, payloadFacts, peCard, summaryCard, verdictList, vmlinuxCard, xloadflagsGrid } from "./imageSections";
+import { hex, size } from "./format";
+import { headerTable, kernelInfoCard, loadflagsLine, noteList, payloadFacts, peCard, summaryCard, ukiCard, verdictList, vmlinuxCard, xloadflagsGrid } from "./imageSections";
 import { S } from "./strings";
 import { vscodeApi } from "./vscodeApi";
 
@@ -76,7 +76,7 @@ function renderImage(v: ImageView): void {
     button(S.copyMarkdown, () => void action({ type: MessageType.CopyHeader, format: "markdown" }), { id: "copy-md" }),
     button(S.copyJson, () => void action({ type: MessageType.CopyHeader, format: "json" }), { id: "copy-json" }),
   );
-  const title = el("header", { className: "title" }, el("h1", { text: base, attrs: { id: "file-name" }, title: v.fileName }), el("span", { className: "muted", text: `${v.kind} · ${v.fileSize.toLocaleString()} bytes` }));
+  const title = el("header", { className: "title" }, el("h1", { text: base, attrs: { id: "file-name" }, title: v.fileName }), el("span", { className: "muted", attrs: { id: "file-kind" }, text: `${v.uki ? `${S.ukiKind} · ` : ""}${v.kind} · ${v.fileSize.toLocaleString()} bytes` }));
 
   // Header table and hex strip select together.
   const hoverLine = el("div", { className: "hex-hover mono", attrs: { id: "hex-hover" } });
@@ -100,6 +100,11 @@ function renderImage(v: ImageView): void {
     toolbar,
     status,
     summaryCard(v),
+    // A UKI's own facts come first, then everything about the kernel in its .linux.
+    v.uki ? section("uki", S.uki, openOf("uki"), toggled, ukiCard(v.uki)) : null,
+    v.uki ? section("uki-loaders", S.ukiLoaders, openOf("uki-loaders"), toggled, verdictList(v.uki.verdicts)) : null,
+    v.uki?.notes.length ? section("uki-notes", S.notes, openOf("uki-notes"), toggled, noteList(v.uki.notes)) : null,
+    v.uki ? el("p", { className: "muted uki-kernel", attrs: { id: "uki-kernel" }, text: S.ukiKernel(hex(v.uki.linux.offset), size(v.uki.linux.size)) }) : null,
     section("verdicts", S.verdicts, openOf("verdicts"), toggled, verdictList(v.verdicts)),
     v.notes.length ? section("notes", S.notes, openOf("notes"), toggled, noteList(v.notes)) : null,
     section(
@@ -112,7 +117,7 @@ function renderImage(v: ImageView): void {
     ),
     section("xloadflags", S.xloadflags, openOf("xloadflags"), toggled, xloadflagsGrid(v.xloadflags), loadflagsLine(v.loadflags)),
     section("kernel-info", S.kernelInfo, openOf("kernel-info"), toggled, kernelInfoCard(v.kernelInfo)),
-    section("pe", S.pe, openOf("pe"), toggled, peCard(v.pe)),
+    section("pe", S.pe, openOf("pe"), toggled, v.uki ? el("p", { className: "muted", text: S.ukiKernelPe }) : null, peCard(v.pe)),
     section("payload", S.payload, openOf("payload"), toggled, payloadFacts(v.payload), payloadControls(v)),
   );
   const sel = v.fields.find((f) => f.name === state.selected) ?? null;

@@ -2,7 +2,7 @@
  * The sections of the image inspector, each a function from protocol data to DOM. They render
  * what the host sent; no kernel fact is derived here.
  */
-import type { FieldRow, ImageView, NoteRow, PeView, VerdictRow, VmlinuxView, XlfBitRow } from "../extension/protocol";
+import type { FieldRow, ImageView, NoteRow, PeView, UkiView, VerdictRow, VmlinuxView, XlfBitRow } from "../extension/protocol";
 import { el, keyValues, tag } from "./components";
 import { hex, size } from "./format";
 import { S } from "./strings";
@@ -230,5 +230,67 @@ export function vmlinuxCard(v: VmlinuxView): HTMLElement {
     ]),
     el("h3", { text: S.config }),
     cfg,
+  );
+}
+
+/** The UKI's own facts: stub, signature, sections, .cmdline, .osrel, .uname, .initrd, .sbat. */
+export function ukiCard(u: UkiView): HTMLElement {
+  const sections = el(
+    "table",
+    { className: "compact", attrs: { id: "uki-sections" } },
+    el("thead", {}, el("tr", {}, ...[S.secName, S.ukiColOffset, S.ukiColSize, S.ukiColRaw, S.ukiColVa].map((h) => el("th", { text: h })))),
+    el(
+      "tbody",
+      {},
+      ...u.sections.map((s) =>
+        el(
+          "tr",
+          { data: { section: s.name }, className: s.known ? "" : "muted" },
+          el("td", { className: "mono", text: s.name }),
+          el("td", { className: "mono", text: hex(s.offset) }),
+          el("td", { className: "num", text: String(s.size), title: size(s.size) }),
+          el("td", { className: "mono", text: hex(s.rawSize) }),
+          el("td", { className: "mono", text: hex(s.virtualAddress) }),
+        ),
+      ),
+    ),
+  );
+  const cmdline =
+    u.cmdline === null
+      ? el("span", { className: "muted", text: S.absentSection })
+      : el(
+          "div",
+          {},
+          el("code", { className: "cmdline", attrs: { id: "uki-cmdline" }, text: u.cmdline }),
+          u.cmdlineSize !== null && u.cmdlineSize > new TextEncoder().encode(u.cmdline).length + 1 ? el("div", { className: "muted", text: S.ukiCmdlineCut(new TextEncoder().encode(u.cmdline).length, u.cmdlineSize) }) : null,
+        );
+  const osrel = u.osrel
+    ? el("table", { className: "compact", attrs: { id: "uki-osrel" } }, el("tbody", {}, ...u.osrel.map((r) => el("tr", { data: { key: r.key } }, el("td", { className: "mono", text: r.key }), el("td", { text: r.value })))))
+    : el("span", { className: "muted", text: S.absentSection });
+  const sbat = u.sbat
+    ? el(
+        "table",
+        { className: "compact", attrs: { id: "uki-sbat" } },
+        el("tbody", {}, ...u.sbat.map((e) => el("tr", {}, ...[e.component, e.generation, e.vendor, e.vendorPackage, e.vendorVersion].map((t) => el("td", { className: "mono", text: t }))))),
+      )
+    : el("span", { className: "muted", text: S.absentSection });
+  const sig = u.signature.signed ? `${S.signedAuthenticode(u.signature.digestAlgorithm ?? "?")}${u.signature.signers.length ? ` — ${u.signature.signers.join("; ")}` : ""}` : S.notSigned;
+  return el(
+    "div",
+    { attrs: { id: "uki" } },
+    keyValues([
+      [S.ukiStub, u.stub ? `${u.stub.name} ${u.stub.version}` : S.ukiStubUnknown, "uki-stub"],
+      [S.ukiSignature, sig, "uki-signature"],
+      [S.ukiUname, u.uname ?? S.absentSection, "uki-uname"],
+      [S.ukiInitrd, u.initrd ? S.ukiInitrdLine(size(u.initrd.size), u.initrd.compression, hex(u.initrd.offset)) : S.absentSection, "uki-initrd"],
+      [S.ukiCmdline, cmdline],
+      [S.ukiExtras, u.extras.length ? u.extras.join(" ") : S.none, "uki-extras"],
+    ]),
+    el("h3", { text: S.ukiSections }),
+    sections,
+    el("h3", { text: S.ukiOsrel }),
+    osrel,
+    el("h3", { text: S.ukiSbat }),
+    sbat,
   );
 }

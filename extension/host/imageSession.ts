@@ -7,7 +7,7 @@
 import type { ByteSource } from "../core/io/byteSource";
 import { DocumentSession } from "./documentSession";
 import { isFormatError } from "../core/io/formatError";
-import { parseBzImage } from "../core/formats/bzimage/bzImage";
+import { parseKernelImage, type UkiInfo } from "../core/formats/bzimage/uki";
 import type { BzImage } from "../core/formats/bzimage/model";
 import { decompressPayload } from "../core/formats/bzimage/payload";
 import { inspectVmlinux } from "../core/formats/bzimage/vmlinux";
@@ -36,13 +36,14 @@ export interface SessionEffects {
   maxDecompressedBytes(): number;
 }
 
-export type OpenResult = { ok: true; img: BzImage; view: ImageView } | { ok: false; reason: string; offset: number | null; field: string | null };
+/** For a UKI, `img` is the kernel in its .linux and `uki` the UKI's own facts. */
+export type OpenResult = { ok: true; img: BzImage; uki: UkiInfo | null; view: ImageView } | { ok: false; reason: string; offset: number | null; field: string | null };
 
-/** Parses an image for the editor; any FormatError becomes a rejection the webview can show kindly. */
+/** Parses an image (bzImage or UKI) for the editor; any FormatError becomes a rejection the webview can show kindly. */
 export function openImage(src: ByteSource): OpenResult {
   try {
-    const img = parseBzImage(src);
-    return { ok: true, img, view: buildImageView(src, img, img.payload !== null) };
+    const { img, uki } = parseKernelImage(src);
+    return { ok: true, img, uki, view: buildImageView(src, img, img.payload !== null, uki) };
   } catch (e) {
     if (isFormatError(e)) return { ok: false, reason: e.message, offset: e.offset, field: e.field };
     throw e;

@@ -12,7 +12,10 @@ import type { ByteSource } from "../core/io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
 import { XLOADFLAGS_BITS } from "../core/knowledge/xloadflags";
 import { protocolText } from "../core/knowledge/protocolVersions";
-import type { FieldRow, ImageView, SummaryView, VerdictRow, VmlinuxView } from "../protocol";
+import type { FieldRow, ImageView, SummaryView, UkiView, VerdictRow, VmlinuxView } from "../protocol";
+import { KNOWN_UKI_SECTIONS, type UkiInfo } from "../core/formats/bzimage/uki";
+import { ukiVerdictsFor } from "../core/formats/bzimage/ukiReport";
+import type { UkiVerdict } from "../core/kexec/ukiVerdicts";
 
 const hex = (n: number | bigint): string => "0x" + n.toString(16);
 
@@ -44,8 +47,23 @@ export function verdictLine(verdicts: readonly Verdict[]): { line: string; outco
   return { line: "kexec from a 5-level kernel: no verdict", outcome: "info" };
 }
 
-function headerBytes(src: ByteSource, img: BzImage): string {
-  const data = src.readUpTo(SETUP_HEADER_START, Math.max(0, img.headerEnd - SETUP_HEADER_START));
+/**
+ * The summary card's line for a UKI, from the core's UKI verdicts: what `systemctl kexec` and
+ * kexec-tools do with it from a 5-level kernel.
+ */
+export function ukiVerdictLine(verdicts: readonly UkiVerdict[]): { line: string; outcome: VerdictRow["outcome"] } {
+  const sd = verdicts.find((v) => v.id === "uki.systemctl.l5");
+  const kt = verdicts.find((v) => v.id === "uki.kexec-tools.l5");
+  const parts = [sd, kt].filter((v): v is UkiVerdict => v !== undefined);
+  if (!parts.length) return { line: "kexec of this UKI from a 5-level kernel: no verdict", outcome: "info" };
+  const rank: Record<VerdictRow["outcome"], number> = { ok: 0, info: 1, risk: 2, refused: 3, fails: 4 };
+  const worst = parts.reduce((a, b) => (rank[b.outcome] > rank[a.outcome] ? b : a));
+  if (parts.every((v) => v.outcome === "ok")) return { line: "kexec of this UKI from a 5-level kernel: OK (systemctl kexec and kexec-tools unwrap it)", outcome: "ok" };
+  return { line: `kexec of this UKI from a 5-level kernel: ${parts.map((v) => `${v.path} ${v.outcome}`).join("; ")}`, outcome: worst.outcome };
+}
+
+function headerBytes(src: ByteSource, img: BzImage, base: number): string {
+  const data = src.readUpTo(base + SETUP_HEADER_START, Math.max(0, img.headerEnd - base - SETUP_HEADER_START));
   let out = "";
   for (const b of data) out += b.toString(16).padStart(2, "0");
   return out;
@@ -60,16 +78,43 @@ function rawHex(src: ByteSource, offset: number, size: number): string | null {
   return "0x" + v.toString(16).padStart(size * 2, "0");
 }
 
-export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boolean): ImageView {
+export function buildUkiView(u: UkiInfo, verdicts: readonly UkiVerdict[] = ukiVerdictsFor(u)): UkiView {
+  const extras = [".pcrsig", ".pcrpkey", ".dtb", ".dtbauto", ".ucode", ".splash", ".profile", ".hwids", ".efifw"].filter((n) => u.sections.some((s) => s.name === n));
+  return {
+    stub: u.stub && { name: u.stub.name, version: u.stub.version },
+    sections: u.sections.map((s) => ({ name: s.name, offset: s.offset, size: s.size, virtualAddress: s.virtualAddress, virtualSize: s.virtualSize, rawSize: s.rawSize, known: KNOWN_UKI_SECTIONS.includes(s.name) })),
+    linux: { offset: u.linux.offset, size: u.linux.size },
+    cmdline: u.cmdline,
+    cmdlineSize: u.cmdlineSize,
+    osrel: u.osrel && Object.entries(u.osrel).map(([key, value]) => ({ key, value })),
+    uname: u.uname,
+    initrd: u.initrd && { offset: u.initrd.offset, size: u.initrd.size, compression: u.initrd.compression },
+    sbat: u.sbat && u.sbat.map((e) => ({ ...e })),
+    signature: { signed: u.signature.signed, signers: [...u.signature.signers], digestAlgorithm: u.signature.digestAlgorithm },
+    extras,
+    verdicts: verdicts.map((v) => ({ ...v })),
+    notes: u.notes.map((n) => ({ severity: n.severity, offset: n.offset ?? null, field: n.field ?? null, message: n.message })),
+  };
+}
+
+/**
+ * For a UKI, `img` is the kernel in its .linux (offsets already in the UKI file) and `uki` the
+ * UKI's own facts; the hex strip then shows the kernel's header where it sits in the UKI file.
+ */
+export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boolean, uki: UkiInfo | null = null): ImageView {
   const core = verdictsFor(img);
   const verdicts: VerdictRow[] = core.map((v) => ({ ...v }));
-  const vl = verdictLine(core);
+  const ukiVerdicts = uki ? ukiVerdictsFor(uki) : null;
+  const ukiView = uki && buildUkiView(uki, ukiVerdicts ?? []);
+  const vl = ukiVerdicts ? ukiVerdictLine(ukiVerdicts) : verdictLine(core);
+  const base = uki ? uki.linux.offset : 0;
   const signers = img.pe ? img.pe.certificates.flatMap((c) => c.authenticode?.signers ?? []) : [];
   const summary: SummaryView = {
     kernelVersion: img.kernelVersion,
     protocol: img.protocol?.text ?? null,
     architecture: architecture(img),
-    signedBy: signers,
+    // What firmware checks is the file itself: for a UKI, the UKI's signature, not the kernel's.
+    signedBy: uki ? [...uki.signature.signers] : signers,
     codec: img.payload?.compression ?? null,
     verdictLine: vl.line,
     verdictOutcome: vl.outcome,
@@ -93,13 +138,13 @@ export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boo
   const pe = img.pe;
   return {
     fileName: img.file,
-    fileSize: img.fileSize,
+    fileSize: uki ? uki.fileSize : img.fileSize,
     kind: img.kind,
     summary,
     fields,
-    stripStart: SETUP_HEADER_START,
+    stripStart: base + SETUP_HEADER_START,
     headerEnd: img.headerEnd,
-    stripHex: headerBytes(src, img),
+    stripHex: headerBytes(src, img, base),
     loadflags: { value: img.loadflags.value, bits: [...img.loadflags.bits] },
     xloadflags: xv && {
       value: xv.value,
@@ -152,6 +197,7 @@ export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boo
     verdicts,
     notes: img.notes.map((n) => ({ severity: n.severity, offset: n.offset ?? null, field: n.field ?? null, message: n.message })),
     canDecompress,
+    uki: ukiView,
   };
 }
 

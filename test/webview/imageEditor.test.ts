@@ -8,6 +8,8 @@ import type { BrowserContext } from "playwright-core";
 import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
 import { readJson, sharedFixture } from "../fixtures";
 import { makeImage } from "../support/syntheticImage";
+import { makeUki } from "../support/syntheticUki";
+import { UKI_CMDLINE, buildRealUki, realUkiMissing } from "../support/realUki";
 import { chromiumAvailable, launch, openImagePage, screenshotPath, assertClean, textOf } from "./harness";
 
 interface Expected {
@@ -238,6 +240,70 @@ describe("image inspector webview (Chromium)", function () {
       assert.equal(p.session.receive("ready"), false);
       assert.equal(p.hostLog.length, 3);
       assert.deepEqual(p.calls.copied, []);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  it("shows a UKI's own facts first, then its kernel with the hex strip at UKI file offsets", async () => {
+    const evil = `<img src=x onerror=alert(1)> root=/dev/vda1`;
+    const kernel = makeImage({ payload: new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0, 0x10, 0, 0, 0]), xloadflags: 0x1f });
+    const src = new MemoryByteSource(makeUki({ kernel, cmdline: evil }), "linux.efi");
+    const p = await openImagePage(context, src, { theme: "dark" });
+    try {
+      assert.match(await text(p, "#file-kind"), /^UKI · bzImage · /);
+      assert.equal(await text(p, "#uki-stub"), "systemd-stub 257.9-test");
+      assert.equal(await text(p, "#uki-cmdline"), evil);
+      assert.equal(await p.page.locator("#app img, #app script").count(), 0);
+      assert.equal(await text(p, "#uki-uname"), "6.1.0-test");
+      assert.match(await text(p, "#uki-initrd"), /gzip/);
+      assert.equal(await text(p, "#uki-signature"), "No Authenticode signature");
+      assert.equal(await text(p, '#uki-osrel tr[data-key="PRETTY_NAME"] td:nth-child(2)'), "Debian GNU/Linux 12 (bookworm)");
+      const names = await p.page.$$eval("#uki-sections tr[data-section]", (rows) => rows.map((r) => (r as HTMLElement).dataset["section"]));
+      assert.deepEqual(names, [".text", ".sbat", ".sdmagic", ".osrel", ".cmdline", ".uname", ".linux", ".initrd"]);
+      const linuxOff = Number(await text(p, '#uki-sections tr[data-section=".linux"] td:nth-child(2)'));
+      // The UKI block precedes the kernel's sections.
+      const order = await p.page.$$eval("details.section", (ds) => ds.map((d) => d.id));
+      assert.ok(order.indexOf("section-uki") < order.indexOf("section-header"), order.join());
+      assert.ok(await p.page.isVisible('[data-verdict="uki.systemctl.l5"]'));
+      assert.match(await text(p, '[data-verdict="uki.systemctl.l5"] .verdict-summary'), /refused, reported as an error/);
+      assert.match(await text(p, "#verdict-line"), /^kexec of this UKI from a 5-level kernel: /);
+      // Selecting xloadflags highlights its two bytes at their offsets in the UKI file.
+      await p.page.click('tr[data-field="xloadflags"]');
+      const selected = await p.page.$$eval(".hex-byte.selected", (els) => els.map((e) => Number((e as HTMLElement).dataset["offset"])));
+      assert.deepEqual(selected, [linuxOff + 0x236, linuxOff + 0x237]);
+      assert.equal(await text(p, `.hex-byte[data-offset="${linuxOff + 0x236}"]`), "1f");
+      await p.page.screenshot({ path: screenshotPath("uki-synthetic-dark"), fullPage: true });
+      assertClean(p);
+    } finally {
+      await p.page.close();
+    }
+  });
+
+  it("a real UKI (systemd-boot stub + Debian 6.1 via objcopy) shows the stub and the kernel's expected header", async function () {
+    const why = realUkiMissing();
+    if (why) {
+      console.log(`    skipped: ${why}`);
+      this.skip();
+    }
+    const exp = readJson<Expected>(sharedFixture("bzimage", "vmlinuz-6.1.0-50-amd64.expected.json"));
+    const src = openFile(buildRealUki("vmlinuz-6.1.0-50-amd64").file);
+    sources.push(src);
+    const p = await openImagePage(context, src, { theme: "light" });
+    try {
+      assert.match(await text(p, "#uki-stub"), /^systemd-stub \d{3}/);
+      assert.equal(await text(p, "#uki-cmdline"), UKI_CMDLINE);
+      assert.equal(await text(p, "#kernel-version"), exp.setup.decoded.kernel_version_string);
+      assert.equal(await text(p, "#signed-by"), "not signed", "the UKI's own signature, not the kernel's");
+      assert.match(await text(p, "#pe-signers"), /Debian Secure Boot Signer/);
+      for (const f of SAMPLE_FIELDS) {
+        const want = exp.setup.values[f];
+        if (want === null || want === undefined) continue;
+        assert.equal(((await p.page.locator(`tr[data-field="${f}"] td.decimal`).textContent()) ?? "").trim(), String(want), f);
+      }
+      assert.match(await text(p, "#verdict-line"), /^kexec of this UKI from a 5-level kernel: OK/);
+      await p.page.screenshot({ path: screenshotPath("uki-real-6.1-light"), fullPage: true });
+      assertClean(p);
     } finally {
       await p.page.close();
     }

@@ -226,3 +226,41 @@ export function openFile(path: string): FileByteSource {
     throw new FormatError(path, 0, "file", "a readable file", err.code ?? String(e));
   }
 }
+
+/**
+ * A window [base, base + size) of another source, addressed from 0: a parser given the window
+ * sees an ordinary ByteSource and reads through to the parent (no copy). Reads outside the window
+ * throw like reads past EOF do; errors name the window, whose name says where it sits.
+ */
+export class WindowByteSource implements ByteSource {
+  readonly name: string;
+  private readonly startRead: number;
+  constructor(
+    private readonly parent: ByteSource,
+    readonly base: number,
+    readonly size: number,
+    name?: string,
+  ) {
+    if (!Number.isSafeInteger(base) || !Number.isSafeInteger(size) || base < 0 || size < 0 || base + size > parent.size) {
+      throw new FormatError(parent.name, Math.max(0, Number.isFinite(base) ? base : 0), name ?? "window", `a range inside the file (size 0x${parent.size.toString(16)})`, `offset ${base}, length ${size}`);
+    }
+    this.name = name ?? `${parent.name}@0x${base.toString(16)}`;
+    this.startRead = parent.bytesRead;
+  }
+  /** Bytes the parent fetched since the window was made (shared cache: an upper bound for this window). */
+  get bytesRead(): number {
+    return this.parent.bytesRead - this.startRead;
+  }
+  read(offset: number, length: number, field = "data"): Uint8Array {
+    checkRange(this, offset, length, field);
+    return this.parent.read(this.base + offset, length, field);
+  }
+  readUpTo(offset: number, length: number): Uint8Array {
+    if (offset >= this.size || length <= 0) return new Uint8Array(0);
+    return this.read(offset, Math.min(length, this.size - offset));
+  }
+  /** The parent owns the file handle. */
+  close(): void {
+    /* nothing to release */
+  }
+}

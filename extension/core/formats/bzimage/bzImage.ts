@@ -35,7 +35,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   const isPe = u16(src, 0, "MZ signature") === 0x5a4d;
   const hasHdrS = raw["header"] === HDRS_MAGIC;
   if (isPe && !hasHdrS) {
-    throw new FormatError(src.name, 0x202, "setup_header.header", '"HdrS" (this PE has no Linux setup header: not an EFI-stub kernel)', hex(raw["header"] ?? 0, 8));
+    throw new FormatError(src.name, 0x202, "setup_header.header", '"HdrS" (this PE has no Linux setup header and no .linux section: neither an EFI-stub kernel nor a UKI)', hex(raw["header"] ?? 0, 8));
   }
   if (raw["boot_flag"] !== BOOT_FLAG) {
     throw new FormatError(src.name, 0x1fe, "setup_header.boot_flag", "0xaa55", hex(raw["boot_flag"] ?? 0, 4));

@@ -2,6 +2,7 @@ import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import type { BzImage } from "./model";
 import { imageVerdicts, type ImageVerdict, type ImageVerdictOptions } from "../../kexec/imageVerdicts";
 import { kexecImageFromSetupHeader, type KexecImage } from "../../kexec/kexecImage";
+import type { UkiReport } from "./ukiReport";
 
 /** The loaders' view of a parsed image, for the verdict rules and the simulator. */
 export function kexecImageOf(img: BzImage): KexecImage {
@@ -36,6 +37,8 @@ export interface ImageReport {
   verdicts: ImageVerdict[];
   notes: BzImage["notes"];
   vmlinux?: unknown;
+  /** Only for a Unified Kernel Image (ukiReport.ts); a plain image has no `uki` key. */
+  uki?: UkiReport;
 }
 
 export function imageReport(img: BzImage): ImageReport {
