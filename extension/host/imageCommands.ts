@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { openFile } from "../core/io/byteSource";
-import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import { verdictsFor } from "../core/scenario/imageReport";
 import { openImage, type OpenResult } from "./imageSession";
 import { headerAsJson, headerAsMarkdown } from "./headerExport";
 import type { ImageEditorProvider } from "./imageEditorProvider";
@@ -66,7 +66,7 @@ export class ImageCommands {
     // The simulation panel, with this image preselected; the static verdicts without it.
     if (this.simulation) {
       const file = t.uri.fsPath || t.uri.toString();
-      await this.simulation.openWithImage(imageFromBzImage(t.result.img, file, { kind: "file", path: file }));
+      await this.simulation.openWithImage(imageFromBzImage(t.result.img, file, { kind: "file", path: file }, t.result.uki));
       return;
     }
     await this.verdicts.show(t.uri.fsPath || t.uri.toString(), verdictsFor(t.result.img), t.result.view);

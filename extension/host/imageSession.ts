@@ -11,7 +11,7 @@ import { parseKernelImage, type UkiInfo } from "../core/formats/bzimage/uki";
 import type { BzImage } from "../core/formats/bzimage/model";
 import { decompressPayload } from "../core/formats/bzimage/payload";
 import { inspectVmlinux } from "../core/formats/bzimage/vmlinux";
-import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import { verdictsFor } from "../core/scenario/imageReport";
 import type { Verdict } from "../core/kexec/imageVerdicts";
 import {
   MessageType,

@@ -6,7 +6,7 @@
 import type { BzImage } from "../core/formats/bzimage/model";
 import type { VmlinuxInfo } from "../core/formats/bzimage/vmlinux";
 import { HIGHLIGHTS } from "../core/formats/bzimage/vmlinux";
-import { verdictsFor } from "../core/formats/bzimage/imageReport";
+import { verdictsFor } from "../core/scenario/imageReport";
 import type { Verdict } from "../core/kexec/imageVerdicts";
 import type { ByteSource } from "../core/io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
@@ -14,7 +14,7 @@ import { XLOADFLAGS_BITS } from "../core/knowledge/xloadflags";
 import { protocolText } from "../core/knowledge/protocolVersions";
 import type { FieldRow, ImageView, SummaryView, UkiView, VerdictRow, VmlinuxView } from "../protocol";
 import { KNOWN_UKI_SECTIONS, type UkiInfo } from "../core/formats/bzimage/uki";
-import { ukiVerdictsFor } from "../core/formats/bzimage/ukiReport";
+import { ukiVerdictsFor } from "../core/scenario/ukiReport";
 import type { UkiVerdict } from "../core/kexec/ukiVerdicts";
 
 const hex = (n: number | bigint): string => "0x" + n.toString(16);

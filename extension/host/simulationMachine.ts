@@ -8,10 +8,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadMemoryMap } from "../core/kexec/loadMemoryMap";
-import { openFile, readTextInput } from "../core/io/byteSource";
+import { readTextInput } from "../core/io/byteSource";
 import { isFormatError } from "../core/io/formatError";
-import { parseBzImage } from "../core/formats/bzimage/bzImage";
 import type { BzImage } from "../core/formats/bzimage/model";
+import type { UkiInfo } from "../core/formats/bzimage/uki";
+import { readTargetImage } from "../core/scenario/targetImage";
+import { ukiFacts } from "../core/scenario/ukiReport";
 import { memoryMapFromIomem } from "../core/kexec/iomem";
 import { kexecImageFromSetupHeader } from "../core/kexec/kexecImage";
 import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
@@ -73,24 +75,18 @@ export function loadMachineMap(iomemPath = "/proc/iomem", cmdlinePath = "/proc/c
   }
 }
 
-export function imageFromBzImage(img: BzImage, file: string, source: SourceRef): LoadedImage {
+/** A target the image editor already parsed (for a UKI, img is the kernel in .linux). */
+export function imageFromBzImage(img: BzImage, file: string, source: SourceRef, uki: UkiInfo | null = null): LoadedImage {
   const image = kexecImageFromSetupHeader(img.setupHeader, img.fileSize, file, img.kernelVersion ?? undefined);
-  return { image, view: buildImageInfo(image, source, path.basename(file)) };
+  return { image, view: buildImageInfo(image, source, path.basename(file)), uki: uki ? ukiFacts(uki) : null };
 }
 
 export function loadImageFile(file: string): { ok: true; loaded: LoadedImage } | { ok: false; problem: string } {
-  let src;
   try {
-    src = openFile(file);
+    const { image, uki } = readTargetImage(file);
+    return { ok: true, loaded: { image, view: buildImageInfo(image, { kind: "file", path: file }, path.basename(file)), uki } };
   } catch (e) {
     return { ok: false, problem: e instanceof Error ? e.message : String(e) };
-  }
-  try {
-    return { ok: true, loaded: imageFromBzImage(parseBzImage(src), file, { kind: "file", path: file }) };
-  } catch (e) {
-    return { ok: false, problem: e instanceof Error ? e.message : String(e) };
-  } finally {
-    src.close();
   }
 }
 

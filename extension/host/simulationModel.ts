@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { explainFailure, FALLBACK_TRAP } from "../core/kexec/explainFailure";
 import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
 import type { KexecImage } from "../core/kexec/kexecImage";
+import type { UkiFacts } from "../core/kexec/ukiVerdicts";
 import type { MemoryMap } from "../core/kexec/memoryMap";
 import { isRamType } from "../core/kexec/memoryMap";
 import type { PlacementResult } from "../core/kexec/placement";
@@ -38,6 +39,8 @@ export interface LoadedMap {
 export interface LoadedImage {
   image: KexecImage;
   view: ImageInfoView;
+  /** The target is a UKI and `image` the kernel in its .linux. */
+  uki?: UkiFacts | null;
 }
 
 export function buildMapView(map: MemoryMap, source: SourceRef, label: string): MapView {
@@ -113,10 +116,11 @@ export function decidePaging(e: PagingEvidence): { levels: 4 | 5; how: string } 
 // One run.
 
 /** The scenario inputs the panel's fields describe (the CLI builds the same from its flags). */
-export function panelInputs(map: MemoryMap, image: KexecImage | null, params: SimParams): SimulateInputs {
+export function panelInputs(map: MemoryMap, image: KexecImage | null, params: SimParams, uki: UkiFacts | null = null): SimulateInputs {
   return {
     map,
     image,
+    uki,
     kernel: params.kernel,
     kexecTools: params.kexecTools,
     runningPaging: params.paging,
@@ -146,9 +150,9 @@ export function iomemText(r: AddrRange): string {
 }
 
 /** One panel run: simulate() decides, this only reshapes its answer for the webview. */
-export function runSimulation(map: MemoryMap, image: KexecImage | null, params: SimParams): SimResultView {
+export function runSimulation(map: MemoryMap, image: KexecImage | null, params: SimParams, uki: UkiFacts | null = null): SimResultView {
   const t0 = performance.now();
-  const r = simulate(panelInputs(map, image, params));
+  const r = simulate(panelInputs(map, image, params, uki));
   const ck = r.reservation;
   return {
     elapsedMs: performance.now() - t0,

@@ -182,7 +182,7 @@ export class SimulationPanel implements vscode.WebviewPanelSerializer {
       if (!file) continue;
       if (active && file === active.uri.fsPath) {
         const r = active.session.result();
-        if (r.ok) return imageFromBzImage(r.img, file, { kind: "file", path: file });
+        if (r.ok) return imageFromBzImage(r.img, file, { kind: "file", path: file }, r.uki);
       }
       const r = loadImageFile(file);
       if (r.ok) return r.loaded;

@@ -89,7 +89,7 @@ export class SimulationSession {
       case SimMessageType.SimRun: {
         const map = this.setup.map;
         if (!map) return this.done(id, false, this.setup.mapProblem ?? "Choose a memory map first.");
-        this.handler.sendReply(id, { type: SimMessageType.SimResult, result: runSimulation(map.map, this.setup.image?.image ?? null, m.params) });
+        this.handler.sendReply(id, { type: SimMessageType.SimResult, result: runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.setup.image?.uki ?? null) });
         return;
       }
       case SimMessageType.SimExplain:
@@ -115,7 +115,7 @@ export class SimulationSession {
       case SimMessageType.SimExport: {
         const map = this.setup.map;
         if (!map) return this.done(id, false, "Nothing to export: no memory map.");
-        const result = runSimulation(map.map, this.setup.image?.image ?? null, m.params);
+        const result = runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.setup.image?.uki ?? null);
         const md = markdownReport(this.inputs(), result, m.params, explanationViews(m.explainText));
         const r = await this.fx.save(md);
         return this.done(id, r.ok, r.text);

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
-import { imageReport } from "../../extension/core/formats/bzimage/imageReport";
+import { imageReport } from "../../extension/core/scenario/imageReport";
 import { decompressPayload } from "../../extension/core/formats/bzimage/payload";
 import { verifyAuthenticodeDigest } from "../../extension/core/formats/bzimage/authenticode";
 import { inspectVmlinux } from "../../extension/core/formats/bzimage/vmlinux";

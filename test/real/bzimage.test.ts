@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { openFile } from "../../extension/core/io/byteSource";
 import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
-import { imageReport } from "../../extension/core/formats/bzimage/imageReport";
+import { imageReport } from "../../extension/core/scenario/imageReport";
 import { runCli } from "../../extension/cli/main";
 import { sharedFixture, readJson } from "../fixtures";
 

@@ -15,6 +15,7 @@ import { SimulationSession } from "../../extension/host/simulationSession";
 import { SimMessageType, type SimParams, type SimToWebview } from "../../extension/protocolSimulation";
 import type { Envelope } from "../../extension/protocol";
 import { cacheDir, sharedFixture } from "../fixtures";
+import { makeUki } from "../support/syntheticUki";
 
 interface Case {
   name: string;
@@ -46,7 +47,7 @@ const CASES: Case[] = [
   { name: "kexec -p, 2.0.32 auto (kexec_file_load accepts)", command: "kexec-load", memmap: CK("pc-4G-256M"), image: IMG612, params: { kernel: "6.12", kexecTools: "2.0.32", iface: "auto", crash: true, paging: 4, append: "irqpoll nr_cpus=1" } },
   { name: "5-level, 2.0.27 auto: the silent fallback", command: "kexec-load", memmap: CK("l5-pc-4G-256M"), image: NO5, params: { kernel: "6.1", kexecTools: "2.0.27", iface: "auto", paging: 5 } },
   { name: "5-level, kexec -s: refused, no fallback", command: "kexec-file", memmap: CK("l5-pc-4G-256M"), image: NO5, params: { kernel: "6.1", kexecTools: "2.0.32", iface: "kexec_file_load", paging: 5 } },
-  { name: "5-level, 2.0.25 auto = kexec_load: the jump faults", command: "kexec-load", memmap: CK("l5-pc-4G-256M"), image: NO5, params: { kernel: "6.1", kexecTools: "2.0.25", iface: "auto", paging: 5 } },
+  { name: "5-level, 2.0.25 auto = kexec_load: a 6.1 target switches paging itself", command: "kexec-load", memmap: CK("l5-pc-4G-256M"), image: NO5, params: { kernel: "6.1", kexecTools: "2.0.25", iface: "auto", paging: 5 } },
   { name: "kexec -s -p with a crashkernel= of its own", command: "kexec-file", memmap: CK("pc-4G-256M"), image: IMG61, params: { kernel: "6.1", iface: "kexec_file_load", crash: true, crashkernel: "crashkernel=512M", paging: 4 } },
   { name: "kexec -c -p with ,high", command: "kexec-load", memmap: CK("pc-4G-256M"), image: IMG612, params: { kernel: "6.12", iface: "kexec_load", crash: true, crashkernel: "crashkernel=384M,high", paging: 4, initrdSize: 0x2da536 } },
 ];
@@ -104,5 +105,48 @@ describe("the CLI and the simulation panel agree (one simulate())", () => {
     const doc = (await runCli(c, defaultParams(c.params))) as { attempts: { interface: string; accepted: boolean; errno: string | null }[]; verdicts: { id: string }[] };
     assert.deepEqual(doc.attempts.map((a) => [a.interface, a.accepted, a.errno]), [["kexec_file_load", false, "ENOEXEC"], ["kexec_load", true, null]]);
     assert.ok(doc.verdicts.some((v) => v.id === "silent-fallback"));
+  });
+});
+
+describe("a UKI as the target: kexec-tools by version, the same in the CLI and the panel", () => {
+  // A UKI laid out as systemd-stub + objcopy make it, around the real Debian 6.12 kernel.
+  const ukiFile = (name: string, kernel: Buffer): string => {
+    const out = path.join(cacheDir("agreement"), name);
+    if (!fs.existsSync(out)) fs.writeFileSync(out, makeUki({ kernel, initrd: new Uint8Array(0x2da536), cmdline: "root=/dev/vda1 ro" }));
+    return out;
+  };
+  const UKI = ukiFile("uki-6.12.efi", fs.readFileSync(IMG612));
+  const no5 = Buffer.from(fs.readFileSync(IMG612));
+  no5.writeUInt16LE(0x1f, 0x236);
+  const UKI_NO5 = ukiFile("uki-6.12-no5level.efi", no5);
+  const run = async (image: string, p: Partial<SimParams>) => {
+    const c: Case = { name: "uki", command: "kexec-load", memmap: CK("pc-4G-256M"), image, params: p };
+    const params = defaultParams({ kernel: "6.12", ...p });
+    const doc = (await runCli(c, params)) as ReturnType<typeof simulationDoc>;
+    const mapLoad = loadMapFile(c.memmap);
+    const imgLoad = loadImageFile(image);
+    assert.ok(mapLoad.ok && imgLoad.ok);
+    assert.ok(imgLoad.loaded.uki, "the panel reads it as a UKI too");
+    const panel = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params, imgLoad.loaded.uki)), mapLoad.loaded.map);
+    assert.deepEqual(doc, JSON.parse(JSON.stringify(panel)));
+    return doc;
+  };
+
+  it("kexec-tools 2.0.25 has no UKI probe: \"Cannot determine the file type\", no syscall", async () => {
+    const d = await run(UKI, { kexecTools: "2.0.25", iface: "auto" });
+    assert.equal(d.accepted, false);
+    assert.match(d.reason, /^Cannot determine the file type of /);
+    assert.equal(d.errno, null);
+  });
+  it("2.0.32 unwraps .linux and .initrd for kexec_file_load (kexec/kexec-uki.c, 0475ec5d3246)", async () => {
+    const d = await run(UKI, { kexecTools: "2.0.32", iface: "auto", paging: 4 });
+    assert.equal(d.interface, "kexec_file_load");
+    assert.equal(d.accepted, true);
+    assert.equal(d.segments.find((s) => s.what === "initrd")?.memsz, 0x2db000, "the initrd is .initrd's");
+  });
+  it("the 5-level refusal of the unwrapped kernel falls back to kexec_load of the UKI's own bytes", async () => {
+    const d = await run(UKI_NO5, { kexecTools: "2.0.32", iface: "auto", paging: 5 });
+    assert.deepEqual(d.attempts.map((a) => [a.interface, a.errno]), [["kexec_file_load", "ENOEXEC"], ["kexec_load", null]]);
+    assert.ok(d.verdicts.some((v) => v.id === "uki-stub-bytes-loaded" || v.id === "uki-stub-bytes-refused"));
   });
 });

@@ -3,6 +3,7 @@
  * shared Debian kernels via objcopy, into the ignored .cache/uki/); the tests skip, saying why,
  * when the stub or objcopy is missing.
  */
+import type { SetupHeaderName } from "../../extension/core/knowledge/setupHeaderFields";
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -48,7 +49,7 @@ describe("UKI built from systemd-boot's stub and real Debian kernels", function 
         try {
           const u = parseUki(src);
           for (const tf of truth.setup.fields) {
-            assert.equal(u.kernel.setupHeader[tf.name], tf.present ? Number(BigInt(tf.value)) : null, tf.name);
+            assert.equal(u.kernel.setupHeader[tf.name as SetupHeaderName], tf.present ? Number(BigInt(tf.value)) : null, tf.name);
           }
           assert.equal(u.kernel.kernelVersion, truth.setup.decoded.kernel_version_string);
           assert.deepEqual(u.kernel.xloadflags?.bits ?? null, truth.setup.decoded.xloadflags_names);

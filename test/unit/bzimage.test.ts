@@ -6,7 +6,7 @@ import { PROTOCOL_VERSIONS } from "../../extension/core/knowledge/protocolVersio
 import { SETUP_HEADER_FIELDS } from "../../extension/core/knowledge/setupHeaderFields";
 import { XLOADFLAGS_BITS, decodeXloadflags } from "../../extension/core/knowledge/xloadflags";
 import { makeImage } from "../support/syntheticImage";
-import { verdictsFor } from "../../extension/core/formats/bzimage/imageReport";
+import { verdictsFor } from "../../extension/core/scenario/imageReport";
 
 const parse = (b: Uint8Array, name = "synthetic.bzImage") => parseBzImage(new MemoryByteSource(b, name));
 

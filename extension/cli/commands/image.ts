@@ -3,11 +3,11 @@ import { toJson, type Command } from "../command";
 import { openFile } from "../../core/io/byteSource";
 import { hex } from "../../core/io/formatError";
 import { parseBzImage } from "../../core/formats/bzimage/bzImage";
-import { imageReport, type ImageReport } from "../../core/formats/bzimage/imageReport";
+import { imageReport, type ImageReport } from "../../core/scenario/imageReport";
 import { decompressPayload } from "../../core/formats/bzimage/payload";
 import { inspectVmlinux } from "../../core/formats/bzimage/vmlinux";
 import { parseKernelImage } from "../../core/formats/bzimage/uki";
-import { ukiImageReport } from "../../core/formats/bzimage/ukiReport";
+import { ukiImageReport } from "../../core/scenario/ukiReport";
 import { protocolText } from "../../core/knowledge/protocolVersions";
 
 /** Cap for --decompress: a vmlinux is < 1 GiB; anything bigger is a bomb. */

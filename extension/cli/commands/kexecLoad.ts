@@ -1,26 +1,15 @@
 import { parseArgs, UsageError } from "../args";
 import { toJson, type Command, type CliIo } from "../command";
-import { openFile, statInput } from "../../core/io/byteSource";
+import { statInput } from "../../core/io/byteSource";
 import { FormatError } from "../../core/io/formatError";
-import { parseBzImage } from "../../core/formats/bzimage/bzImage";
-import { kexecImageFromSetupHeader, type KexecImage } from "../../core/kexec/kexecImage";
 import type { Iface } from "../../core/kexec/loaderChoice";
 import { hex } from "../../core/kexec/ranges";
 import { simulate, type SimulateInputs } from "../../core/scenario/simulate";
 import { simulationDoc } from "../../core/scenario/simulationDoc";
+import { readTargetImage } from "../../core/scenario/targetImage";
 import { loadMemoryMap, pagingOpt, pickProfile } from "./crashkernel";
 
 const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus", "iface", "crashkernel"];
-
-function readImage(path: string): KexecImage {
-  const src = openFile(path);
-  try {
-    const img = parseBzImage(src);
-    return kexecImageFromSetupHeader(img.setupHeader, img.fileSize, path, img.kernelVersion ?? undefined);
-  } finally {
-    src.close();
-  }
-}
 
 function sizeOpt(v: string): number {
   const n = Number(v);
@@ -46,7 +35,7 @@ export function loaderInputs(argv: string[], dfltIface: Iface): { inputs: Simula
   if (!memmap || !imagePath || a.positional.length) throw new UsageError("needs --memmap FILE and --image FILE");
   if (a.options.has("initrd") && a.options.has("initrd-size")) throw new UsageError("give --initrd or --initrd-size, not both");
   const map = loadMemoryMap(memmap);
-  const image = readImage(imagePath);
+  const { image, uki } = readTargetImage(imagePath);
   let initrdSize: number | undefined;
   const initrd = a.options.get("initrd");
   if (initrd !== undefined) {
@@ -70,6 +59,7 @@ export function loaderInputs(argv: string[], dfltIface: Iface): { inputs: Simula
     inputs: {
       map,
       image,
+      uki,
       kernel,
       kexecTools: tools,
       runningPaging: pagingOpt(a.options.get("running-paging")),

@@ -27,6 +27,8 @@ export type VerdictId =
   | "transition-5to4-fault"
   | "transition-5to4-unknown"
   | "above-64t-4level-target"
+  | "uki-stub-bytes-loaded"
+  | "uki-stub-bytes-refused"
   | "ok";
 
 export interface Verdict {

@@ -15,10 +15,10 @@ export interface KernelRelease {
   vendor: string | null;
 }
 
-/** Compares dotted versions numerically ("6.12.5" < "6.12.63"); missing parts count as 0. */
+/** Compares dotted versions numerically ("6.12.5" < "6.12.63", "2.0.31" > "2.0.30", "261" < "261.2"); missing parts count as 0. */
 export function compareVersions(a: string, b: string): number {
-  const x = a.split(".").map((n) => Number.parseInt(n, 10) || 0);
-  const y = b.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  const x = a.split(/[.~-]/).map((n) => Number.parseInt(n, 10) || 0);
+  const y = b.split(/[.~-]/).map((n) => Number.parseInt(n, 10) || 0);
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
     if (d !== 0) return d < 0 ? -1 : 1;

@@ -12,6 +12,7 @@
  *   pe_section_to_memfd), src/shared/pe-binary.c (pe_is_uki), src/systemctl/systemctl-start-special.c
  *   (load_kexec_kernel before the change), pull requests #41390 and #42234.
  */
+import { compareVersions } from "./kernelRelease";
 
 export type UkiLoader = "kexec_file_load" | "kexec-tools" | "systemctl kexec";
 export type Confidence = "read" | "inferred";
@@ -149,16 +150,7 @@ export function ukiLoaderRow(id: string): UkiLoaderRow {
   return r;
 }
 
-/** Numeric dotted-version comparison ("2.0.31" vs "2.0.30"; "261" vs "260.3"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.~-]/).map((x) => parseInt(x, 10) || 0);
-  const pb = b.split(/[.~-]/).map((x) => parseInt(x, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
+export { compareVersions };
 
 /** The row for `loader` at `version`. */
 export function ukiLoaderRowFor(loader: Exclude<UkiLoader, "kexec_file_load">, version: string): UkiLoaderRow {

@@ -14,6 +14,29 @@ import { fallsBack, LOCKDOWN_SOURCE, planLoad, type Iface, type LoaderPlan } fro
 import type { MemoryMap } from "../kexec/memoryMap";
 import type { PlacementResult } from "../kexec/placement";
 import type { AddrRange } from "../kexec/ranges";
+import type { UkiFacts } from "../kexec/ukiVerdicts";
+import { ukiAttempts } from "./ukiLoad";
+
+const UKI_ROW_SOURCE = "knowledge/ukiLoaders.ts: kexec-tools kexec/kexec-uki.c, commits 0c72c4426ff5 (2.0.30), 0475ec5d3246 and c3a991a169e7 (2.0.31)";
+
+/** kexec_load after a UKI: kexec-tools hands the UKI's own bytes to its bzImage loader, never .linux. */
+function ukiStubVerdict(final: PlacementResult): Verdict {
+  return final.accepted
+    ? {
+        id: "uki-stub-bytes-loaded",
+        severity: "error",
+        message: "kexec_load loaded the UKI's own bytes (the systemd stub read as if it were a bzImage), not the kernel in .linux: the jump runs garbage. Load the kernel with kexec_file_load (-s) or extract .linux and .initrd first.",
+        rule: "uki_image_load() in kexec_load mode passes the whole file to bzImage64_load()",
+        source: "kexec-tools kexec/kexec-uki.c uki_image_load(); kexec/arch/x86_64/kexec-bzImage64.c do_bzImage64_load()",
+      }
+    : {
+        id: "uki-stub-bytes-refused",
+        severity: "error",
+        message: `kexec_load got the UKI's own bytes and refused them (${final.reason}): nothing is loaded.`,
+        rule: "uki_image_load() in kexec_load mode passes the whole file to bzImage64_load()",
+        source: "kexec-tools kexec/kexec-uki.c uki_image_load(); kexec/arch/x86_64/kexec-bzImage64.c do_bzImage64_load()",
+      };
+}
 
 export interface SimulateInputs {
   map: MemoryMap;
@@ -39,6 +62,8 @@ export interface SimulateInputs {
   initrdSize?: number;
   cpus?: number;
   swiotlbBytes?: number;
+  /** The target is a UKI: these are its facts, and `image` is the kernel in its .linux section. */
+  uki?: UkiFacts | null;
   /** The running kernel's banner or full release when known (/proc/version, a boot log's "Linux version" line). */
   runningBanner?: string;
   /** /sys/kernel/security/lockdown is integrity or confidentiality. */
@@ -132,17 +157,26 @@ export function simulate(inputs: SimulateInputs): SimulateResult {
       const r = simulateKexecLoad({ ...common, tools });
       return inputs.lockdown ? lockedDown(r) : r;
     };
-    const viaFile = (): PlacementResult => simulateKexecFile({ ...common, profile, runningPaging: running });
     const plan = planLoad(inputs.iface, tools);
     const attempts: PlacementResult[] = [];
-    if (plan.first === "kexec_file_load") {
+    let stubBytes = false;
+    if (inputs.uki) {
+      // kexec-tools takes .initrd unless --initrd is given; it never reads .cmdline.
+      const initrdSize = inputs.initrdSize ?? inputs.uki.initrd?.size;
+      const viaFile = (): PlacementResult => simulateKexecFile({ ...common, initrdSize, profile, runningPaging: running });
+      const u = ukiAttempts(inputs.uki, image, tools, plan, viaFile, (inputs.append ?? "").length + 1);
+      attempts.push(...u.attempts.map((a) => (a.interface === "kexec_load" && inputs.lockdown ? lockedDown(a) : a)));
+      stubBytes = u.stubBytes;
+      notes.push(`A UKI: kexec-tools ${tools.version} follows the "${u.rowId}" row (${UKI_ROW_SOURCE}).`);
+    } else if (plan.first === "kexec_file_load") {
+      const viaFile = (): PlacementResult => simulateKexecFile({ ...common, profile, runningPaging: running });
       const f = viaFile();
       attempts.push(f);
       if (fallsBack(plan, f)) attempts.push(viaLoad());
     } else attempts.push(viaLoad());
     const final = attempts[attempts.length - 1]!;
     load = { iface: inputs.iface, plan, attempts, final, fallbackFrom: attempts.length > 1 ? attempts[0]! : null };
-    verdicts = jumpVerdicts({
+    verdicts = stubBytes ? [ukiStubVerdict(final)] : jumpVerdicts({
       runningPaging: running,
       image,
       kernel: profile,

@@ -3,6 +3,8 @@
  * since ee338b9ee282 (v5.3), refuse a target without XLF_5LEVEL while the running kernel
  * uses 5-level paging. Source: ../shared/spec/kexec.md §B.1.
  */
+import { hasChange, parseKernelRelease } from "../knowledge/kernelRelease";
+import { PAGING_TRANSITION } from "../knowledge/pagingTransition";
 import { type Finding, LineIndex, makeFinding } from "./findings";
 import { maskText, matchBrace } from "./scan";
 
@@ -21,13 +23,10 @@ const PROBE_CHECKS: readonly { token: RegExp; what: string }[] = [
   { token: /\bXLF_CAN_BE_LOADED_ABOVE_4G\b/, what: "the XLF_CAN_BE_LOADED_ABOVE_4G test" },
 ];
 
-function atLeast(version: string | undefined, major: number, minor: number): boolean {
-  if (!version) return true;
-  const m = /^(\d+)\.(\d+)/.exec(version);
-  if (!m) return true;
-  const a = Number(m[1]);
-  const b = Number(m[2]);
-  return a > major || (a === major && b >= minor);
+/** Does a tree of this release have the 5-level refusal (the knowledge table's row)? Unknown counts as yes. */
+function hasRefusalRule(version: string | undefined): boolean {
+  const r = version ? parseKernelRelease(version) : null;
+  return r === null || hasChange(r, PAGING_TRANSITION.kexecFileRefusal.fact).present !== "no";
 }
 
 export function analyseKexecBzimage64(text: string, opts: KexecProbeOptions = {}): Finding[] {
@@ -47,7 +46,7 @@ export function analyseKexecBzimage64(text: string, opts: KexecProbeOptions = {}
     }
   }
 
-  if (atLeast(opts.kernelVersion, 5, 3) && !hasFiveLevelRefusal(masked.slice(fn.open, fn.close))) {
+  if (hasRefusalRule(opts.kernelVersion) && !hasFiveLevelRefusal(masked.slice(fn.open, fn.close))) {
     const header = /struct\s+setup_header\s*\*\s*(\w+)/.exec(masked.slice(fn.open, fn.close))?.[1] ?? "header";
     const at = insertionPoint(text, masked, fn.open, fn.close);
     const indent = "\t";

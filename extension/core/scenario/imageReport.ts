@@ -1,7 +1,7 @@
-import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
-import type { BzImage } from "./model";
-import { imageVerdicts, type ImageVerdict, type ImageVerdictOptions } from "../../kexec/imageVerdicts";
-import { kexecImageFromSetupHeader, type KexecImage } from "../../kexec/kexecImage";
+import type { SetupHeaderValues } from "../knowledge/setupHeaderFields";
+import type { BzImage } from "../formats/bzimage/model";
+import { imageVerdicts, type ImageVerdict, type ImageVerdictOptions } from "../kexec/imageVerdicts";
+import { kexecImageFromSetupHeader, type KexecImage } from "../kexec/kexecImage";
 import type { UkiReport } from "./ukiReport";
 
 /** The loaders' view of a parsed image, for the verdict rules and the simulator. */

@@ -5,8 +5,8 @@
  * UKI's own facts and the per-loader verdicts. A plain image's report has no `uki` key.
  */
 import { imageReport, kexecImageOf, type ImageReport } from "./imageReport";
-import type { InitrdCompression, SbatEntry, UkiInfo } from "./uki";
-import { ukiVerdicts, type UkiVerdict, type UkiVerdictOptions } from "../../kexec/ukiVerdicts";
+import type { InitrdCompression, SbatEntry, UkiInfo } from "../formats/bzimage/uki";
+import { ukiVerdicts, type UkiFacts, type UkiVerdict, type UkiVerdictOptions } from "../kexec/ukiVerdicts";
 
 const EFI_APPLICATION = 10;
 
@@ -27,21 +27,22 @@ export interface UkiReport {
   notes: UkiInfo["notes"];
 }
 
+/** The facts about a parsed UKI that the loader rules read. */
+export function ukiFacts(u: UkiInfo): UkiFacts {
+  return {
+    fileSize: u.fileSize,
+    efiApplication: u.pe.subsystem === EFI_APPLICATION,
+    hasOsrel: u.sections.some((s) => s.name === ".osrel"),
+    linux: { offset: u.linux.offset, virtualSize: u.linux.virtualSize, rawSize: u.linux.rawSize },
+    initrd: u.initrd && { size: u.initrd.size },
+    cmdline: u.cmdline,
+    stubHeader: u.stubHeader,
+    kernelSigned: u.kernel.pe?.signed ?? false,
+  };
+}
+
 export function ukiVerdictsFor(u: UkiInfo, opts?: UkiVerdictOptions): UkiVerdict[] {
-  return ukiVerdicts(
-    {
-      fileSize: u.fileSize,
-      efiApplication: u.pe.subsystem === EFI_APPLICATION,
-      hasOsrel: u.sections.some((s) => s.name === ".osrel"),
-      linux: { offset: u.linux.offset, virtualSize: u.linux.virtualSize, rawSize: u.linux.rawSize },
-      initrd: u.initrd && { size: u.initrd.size },
-      cmdline: u.cmdline,
-      stubHeader: u.stubHeader,
-      kernelSigned: u.kernel.pe?.signed ?? false,
-    },
-    kexecImageOf(u.kernel),
-    opts,
-  );
+  return ukiVerdicts(ukiFacts(u), kexecImageOf(u.kernel), opts);
 }
 
 export function ukiReportBlock(u: UkiInfo): UkiReport {
