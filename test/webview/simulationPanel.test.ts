@@ -257,7 +257,8 @@ describe("simulation panel webview (Chromium)", function () {
   });
 
   it("shows the kexec-tools fallback trap for a target without XLF_5LEVEL from 5-level paging", async () => {
-    const image = imageFixture("vmlinuz-6.1.0-50-amd64", { xloadflags: 0x1f });
+    // A pre-4.17 target: no XLF_5LEVEL and no 5→4 switch in its decompressor.
+    const image = imageFixture("vmlinuz-6.1.0-50-amd64", { xloadflags: 0x1f, kernelVersion: "4.14.336 (builder@host) #1 SMP" });
     const setup = setupForCase("l5-pc-4G-256M", "kexec", image, { paging: 5, iface: "auto", kexecTools: "2.0.27" });
     const p = await openSim(context, { theme: "dark", setup });
     try {
