@@ -101,13 +101,19 @@ describe("crashkernel= syntax: errors with the kernel's text and column", () => 
   it("ranges: size missing, 6.1 vs ≥6.17 text", () => {
     assert.deepEqual(err("crashkernel=1G-4G:x"), { text: "Memory value expected", column: 19 });
     assert.deepEqual(err("crashkernel=1G-4G:x", k617), { text: "crashkernel: Memory value expected", column: 19 });
+    // kernel/crash_reserve.c parse_crashkernel_mem(): prefixed from 6.9 (crash_reserve.c split), so 6.12 has it.
+    assert.deepEqual(err("crashkernel=1G-4G:x", k612), { text: "crashkernel: Memory value expected", column: 19 });
+    assert.deepEqual(err("crashkernel=1G-4G:x", kernelProfile("6.8")), { text: "Memory value expected", column: 19 });
   });
   it("ranges: invalid size (size ≥ rounded RAM, checked on every entry reached)", () => {
     assert.deepEqual(err("crashkernel=1G-2G:8G,2G-:128M"), { text: "crashkernel: invalid size", column: 19 });
   });
-  it("ranges: Memory value expected after '@' (and the ≥6.17 spelling)", () => {
+  it("ranges: Memory value expected after '@' (the 6.9–6.15 \"crahskernel\" typo, fixed in 6.16 by Colin Ian King's patch)", () => {
     assert.deepEqual(err("crashkernel=1G-:128M@"), { text: "Memory value expected after '@'", column: 22 });
-    assert.deepEqual(err("crashkernel=1G-:128M@", k617), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", k612), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", kernelProfile("6.15")), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", kernelProfile("6.16")), { text: "crashkernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", k617), { text: "crashkernel: Memory value expected after '@'", column: 22 });
   });
   it("suffix: unrecognized char", () => {
     const r = parseCrashkernelOne("crashkernel=1G,highx", RAM, ",high", k61);

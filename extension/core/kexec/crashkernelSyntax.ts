@@ -188,7 +188,12 @@ export function parseRanges(s: string, at: number, systemRam: bigint, profile: K
       cur++;
       const b = memparse(s, cur);
       if (b.end === cur) {
-        const text = profile.newParseMessages ? "crahskernel: Memory value expected after '@'" : "Memory value expected after '@'";
+        // ≤6.8 unprefixed; 6.9–6.15 with the "crahskernel" typo; fixed in 6.16 (kernelProfiles.ts rules).
+        const text = profile.atTypoFixed
+          ? "crashkernel: Memory value expected after '@'"
+          : profile.newParseMessages
+            ? "crahskernel: Memory value expected after '@'"
+            : "Memory value expected after '@'";
         return { ret: EINVAL, size: crashSize, base: 0n, form: "ranges", messages: [...messages, warn(text, cur)] };
       }
       base = b.value;

@@ -160,6 +160,9 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     const e = h.add("elfcorehdr", bufsz, memsz, 1024, 0, ULONG_MAX, true);
     if (e < 0) return fail("elfcorehdr", memsz);
     log.push(`Created elf header segment at ${hex(e)}`);
+    // crashdump-x86.c: without an EFI runtime map (BIOS boot) cmdline_add_efi() appends the RSDP
+    // address from /sys/kernel/boot_params (get_acpi_rsdp(), kexec-tools ≥ 2.0.20), then elfcorehdr=.
+    if (map.acpiRsdp && !map.efiBoot) cmdline = `${cmdline} acpi_rsdp=0x${map.acpiRsdp.toString(16)}`;
     cmdline = `${cmdline} elfcorehdr=${Math.floor(e / 1024)}K`;
   }
   const cmdlineLen = cmdline.length + 1;
@@ -199,8 +202,8 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     if (i < 0) return fail("initrd", input.initrdSize);
     log.push(`Loaded initrd at ${hex(i)} size ${hex(input.initrdSize)}`);
   }
-  if (is64) {
-    // add_setup_data(): bottom-up from 1 MiB (x86-linux-setup.c).
+  if (is64 && tools.setupDataSegment) {
+    // add_setup_data() for the RNG seed (≥2.0.25): bottom-up from 1 MiB (x86-linux-setup.c).
     const s = h.add("setup_data", SETUP_DATA_BYTES, SETUP_DATA_BYTES, PAGE_SIZE, 0x100000, ULONG_MAX, false);
     if (s < 0) return fail("setup_data", SETUP_DATA_BYTES);
   }
