@@ -99,8 +99,13 @@ export function splitLines(text: string): Line[] {
 interface E820Block {
   who: string;
   entries: E820Entry[];
+  /** The line each entry came from. */
+  lines: Line[];
   firstLine: Line;
 }
+
+/** Every type name e820_print_type() has printed, ≤3.x … 7.x (without the form-1 parentheses). */
+const KNOWN_TYPES = /^(usable|reserved|soft reserved|ACPI data|ACPI NVS|unusable|System RAM|device reserved|reserved-kern|persistent (RAM )?\(type \d+\)|type \d+)$/;
 
 /** The e820 types of form 1 as the newer forms name them (so isRamType() sees one vocabulary). */
 function oldType(t: string): string {
@@ -128,8 +133,10 @@ export function memoryMapFromBootLog(text: string, file: string): MemoryMap {
   let inTable: boolean = false;
   const addEntry = (who: string, e: E820Entry, line: Line): void => {
     const last = blocks[blocks.length - 1];
-    if (inTable && last && last.who === who) last.entries.push(e);
-    else blocks.push({ who, entries: [e], firstLine: line });
+    if (inTable && last && last.who === who) {
+      last.entries.push(e);
+      last.lines.push(line);
+    } else blocks.push({ who, entries: [e], lines: [line], firstLine: line });
   };
   for (const ln of splitLines(text)) {
     const line = ln.text;
@@ -187,7 +194,7 @@ export function memoryMapFromBootLog(text: string, file: string): MemoryMap {
   if (kernelBlock !== firmwareBlock) notes.push(`The kernel edited the firmware map ("${kernelBlock.who}:" table, line ${kernelBlock.firstLine.no}): that table is used for System RAM.`);
   const systemRam = systemRamFromE820(kernelBlock.entries);
   if (systemRam.length === 0) {
-    const bad = unknown[0];
+    const bad = unknown[0] ?? kernelBlock.lines[kernelBlock.entries.findIndex((e) => !KNOWN_TYPES.test(e.type))];
     if (bad) throw unrecognised(file, bad);
     const types = [...new Set(kernelBlock.entries.map((e) => JSON.stringify(e.type)))].join(", ");
     throw new FormatError(
@@ -205,7 +212,7 @@ export function memoryMapFromBootLog(text: string, file: string): MemoryMap {
     const mapKiB = memblockMemory({ systemRam } as MemoryMap).reduce((a, r) => a + (r.end - r.start + 1), 0) / KiB;
     const diff = Math.abs(mapKiB - memoryLine.totalKiB);
     if (diff > memoryLine.totalKiB / 8) {
-      const bad = unknown[0];
+      const bad = unknown[0] ?? kernelBlock.lines[kernelBlock.entries.findIndex((e) => !KNOWN_TYPES.test(e.type))];
       if (bad) throw unrecognised(file, bad);
       throw new FormatError(
         file,
