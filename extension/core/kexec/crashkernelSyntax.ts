@@ -59,7 +59,13 @@ export function memparse(s: string, start: number): MemparseResult {
     v = (v * base + BigInt(d)) & U64;
     i++;
   }
-  if (i === digitsStart) return { value: 0n, end: start };
+  // memparse() applies the suffix switch to whatever simple_strtoull() left, even when it read no
+  // digit: "M" alone is 0 with the M consumed, so parse_crashkernel_simple() sees progress and
+  // returns size 0 without a message (lib/cmdline.c memparse(), lib/vsprintf.c simple_strtoull()).
+  if (i === digitsStart) {
+    const steps0 = "kmgtpe".indexOf(ch(s, i).toLowerCase());
+    return steps0 >= 0 && ch(s, i) !== "\0" ? { value: 0n, end: i + 1 } : { value: 0n, end: start };
+  }
   // The C switch falls through E → P → T → G → M → K, adding 10 bits per step.
   const steps = "kmgtpe".indexOf(ch(s, i).toLowerCase());
   let shift = 0n;

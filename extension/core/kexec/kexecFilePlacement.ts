@@ -197,7 +197,9 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     }
     // crash_load_segments(): ELF headers for the possible CPUs + vmcoreinfo + kernel text + RAM ranges
     // (crash_prepare_elf64_headers(), ALIGN(…, ELF_CORE_HEADER_ALIGN)).
-    const ranges = map.systemRam.length + 1;
+    // The RAM ranges the headers describe: System RAM minus the first 1 MiB, the crash areas and
+    // (≥6.17) the crashkernel CMA areas (crash.c elf_header_exclude_ranges()).
+    const ranges = elfLoadRanges(input, crashRegion!).length;
     const bufsz = alignUp(EHDR + PHDR * ((input.cpus ?? 1) + 2 + ranges), PAGE_SIZE);
     let memsz = bufsz;
     if (profile.kexecFile.crashHotplugElfHeaders) {
@@ -261,6 +263,12 @@ function dumpKernelView(input: KexecFileInput, main: AddrRange, segs: readonly S
   const lowMiB = subtractRanges(map.systemRam, [{ start: MiB, end: Number.MAX_SAFE_INTEGER }]);
   const mainRam = eh ? subtractRanges([main], [{ start: eh.mem, end: eh.mem + eh.memsz - 1 }]) : [main];
   const ram = mergeRanges([...lowMiB, ...low, ...mainRam.filter((r) => r.end - r.start + 1 >= PAGE_SIZE), ...cma]);
-  const elfLoads = subtractRanges(mergeRanges(map.systemRam), mergeRanges([{ start: 0, end: MiB - 1 }, main, ...low, ...cma]));
-  return { ram, elfLoads };
+  return { ram, elfLoads: elfLoadRanges(input, main) };
+}
+
+function elfLoadRanges(input: KexecFileInput, main: AddrRange): AddrRange[] {
+  const { map, profile } = input;
+  const all = input.crashRanges ?? map.crashKernel;
+  const cma = profile.cmaSuffix ? [...(input.cmaRanges ?? map.crashCma ?? [])] : [];
+  return subtractRanges(mergeRanges(map.systemRam), mergeRanges([{ start: 0, end: MiB - 1 }, ...all, main, ...cma]));
 }

@@ -25,6 +25,8 @@ export interface KexecToolsInput {
   crashRanges?: readonly AddrRange[];
   /** CPUs with crash notes (elfcorehdr size). */
   cpus?: number;
+  /** The running kernel is locked down (Secure Boot / lockdown=): kexec_load is refused with EPERM. */
+  lockdown?: boolean;
 }
 
 class HoleFinder {
@@ -140,7 +142,9 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
   };
   let cmdline = input.cmdline;
   if (is64 && cmdline.length + 1 > img.cmdlineSize) {
-    return res(false, "Kernel command line too long for kernel!", loader, [], crashRegion);
+    // kexec-bzImage64.c prints this with dbgprintf() (only with -d); the user sees "Cannot load <file>".
+    log.push("Kernel command line too long for kernel!");
+    return res(false, `Cannot load ${img.name}`, loader, [], crashRegion);
   }
   if (input.crash) {
     // load_crashdump_segments(): backup of the first RAM range below 640 KiB, then ELF headers.
@@ -208,6 +212,12 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     if (s < 0) return fail("setup_data", SETUP_DATA_BYTES);
   }
   if (h.segments.length > 16) return res(false, "Too many segments (KEXEC_SEGMENT_MAX is 16)", loader, [...h.segments], crashRegion);
+  if (input.lockdown) {
+    // kernel/kexec.c kexec_load_check(): security_locked_down(LOCKDOWN_KEXEC) → -EPERM, after
+    // kexec-tools has placed everything; security/lockdown/lockdown.c logs the refusal.
+    log.push("Lockdown: kexec: kexec of unsigned images is restricted; see man kernel_lockdown.7");
+    return res(false, "kexec_load failed: Operation not permitted", loader, [...h.segments], crashRegion);
+  }
   if (!is64 && !(img.xloadflags & XLF_KERNEL_64)) log.push("32-bit kernel: entered through the 32-bit entry point.");
   else if (!is64 && !(img.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)) log.push("Not a relocatable bzImage64: the i386 loader keeps it below 0x37FFFFFF.");
   return res(true, "", loader, [...h.segments], crashRegion);
