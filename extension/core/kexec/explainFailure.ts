@@ -283,6 +283,49 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     source: "kexec-tools kexec/arch/x86_64/kexec-x86_64.c; " + SPEC_KEXEC + " §A.1",
     simulate: { focus: "kexec", iface: "kexec_load" },
   },
+  // kexec-tools 2.0.27–2.0.32 default mode (lab-7.2 trap-2.0.32): after the kernel's refusal the
+  // load goes through kexec_load without a word; only `kexec -d` shows it.
+  {
+    id: "kexec-load-after-refusal",
+    re: /kexec_load: entry = (0x[0-9a-fA-F]+) flags = (0x[0-9a-fA-F]+)/,
+    title: "The image was loaded with kexec_load",
+    cause: (m, all) =>
+      FIVE_LEVEL.test(all)
+        ? `The kernel refused the image through kexec_file_load (the "bzImage cannot handle 5-level paging mode." line), and kexec-tools ≥ 2.0.27 in its default mode then loaded it through kexec_load (entry ${m[1]}) without printing anything: the load succeeds, and \`kexec -e\` runs a target whose decompressor cannot take 5-level paging.`
+        : `kexec-tools placed the segments itself and called kexec_load (entry ${m[1]}, flags ${m[2]}): no kernel-side checks of the image (XLF_5LEVEL) apply.`,
+    check: [
+      "Whether the kernel log has \"kexec-bzImage64: bzImage cannot handle 5-level paging mode.\" just before: then this was the silent fallback.",
+      "`kexec --version`: 2.0.27 and later try kexec_file_load first and fall back on ENOEXEC, EINVAL, ENOSYS or ENOTSUP.",
+    ],
+    fix: ["Load with `kexec -s` so a refusal stays an error (it prints only \"syscall kexec_file_load not available.\", exit 253).", "Kexec a target with XLF_5LEVEL set, or run the current kernel with `no5lvl`."],
+    rule: "kexec-tools main(): do_kexec_file_load() returns EFALLBACK, main() retries with my_load() (kexec_load)",
+    source: "kexec-tools kexec/kexec.c main(), do_kexec_file_load(); commit 29fe5067ed07 \"kexec: make -a the default\" (v2.0.27)",
+    simulate: { focus: "kexec", paging: 5, iface: "auto", kexecTools: "2.0.32" },
+  },
+  {
+    id: "kexec-load-eperm",
+    re: /kexec_load failed: Operation not permitted/,
+    title: "kexec_load was refused with EPERM",
+    cause: () =>
+      "The kernel answered EPERM: it is locked down (Secure Boot or lockdown=), where only kexec_file_load with a signed image is allowed; or the caller lacks CAP_SYS_BOOT; or kernel.kexec_load_disabled is set.",
+    check: ["`cat /sys/kernel/security/lockdown`.", "`sysctl kernel.kexec_load_disabled`.", "That kexec runs as root (CAP_SYS_BOOT)."],
+    fix: ["Use kexec_file_load (`kexec -s`) with an image signed by a key the kernel trusts."],
+    rule: "kexec_load_check(): security_locked_down(LOCKDOWN_KEXEC) and kexec_load_disabled → -EPERM",
+    source: "kernel/kexec.c kexec_load_check(); security/lockdown/lockdown.c",
+    simulate: { focus: "kexec", iface: "kexec_load" },
+  },
+  {
+    id: "cmdline-no-room-elfcorehdr",
+    re: /Appending elfcorehdr=<addr> (?:to command line exceeds maximum allowed length|exceeds cmdline size)/,
+    title: "No room left in cmdline_size for elfcorehdr=",
+    cause: () =>
+      "bzImage64_load() keeps 30 bytes (MAX_ELFCOREHDR_STR_LEN) of the target's cmdline_size free for \"elfcorehdr=0x… \" on every kexec_file load, crash or not; the command line plus that room is too long. Before 6.12 this was a pr_debug line and the syscall just failed with EINVAL.",
+    check: ["cmdline_size in the image editor.", "The length of --append / --reuse-cmdline."],
+    fix: ["Shorten the command line by at least the difference."],
+    rule: "cmdline_len + MAX_ELFCOREHDR_STR_LEN > header->cmdline_size → -EINVAL",
+    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load()",
+    simulate: { focus: "kexec", iface: "kexec_file_load" },
+  },
 ];
 
 function mib(hexText: string): string {
