@@ -14,8 +14,9 @@ import type { PlacementResult } from "../../core/kexec/placement";
 import type { AddrRange } from "../../core/kexec/ranges";
 import { hex } from "../../core/kexec/ranges";
 import { loadMemoryMap, pagingOpt, pickProfile } from "./crashkernel";
+import { chooseKernelConfig } from "./kernelConfigOption";
 
-const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus"];
+const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus", "config"];
 
 function readImage(path: string): KexecImage {
   const src = openFile(path);
@@ -41,6 +42,7 @@ async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[]
   if (a.options.has("initrd") && a.options.has("initrd-size")) throw new UsageError("give --initrd or --initrd-size, not both");
   const map = loadMemoryMap(memmap);
   const image = readImage(imagePath);
+  const cfg = chooseKernelConfig(a.options.get("config"), imagePath, map.kernelRelease, image.kernelVersion);
   let initrdSize: number | undefined;
   const initrd = a.options.get("initrd");
   if (initrd !== undefined) {
@@ -73,7 +75,7 @@ async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[]
   const r: PlacementResult =
     iface === "kexec_load"
       ? simulateKexecLoad({ map, image, initrdSize, crash, cmdline, tools, crashRanges, cpus })
-      : simulateKexecFile({ map, image, initrdSize, crash, cmdline, profile, runningPaging: running, crashRanges, cpus });
+      : simulateKexecFile({ map, image, initrdSize, crash, cmdline, profile, runningPaging: running, crashRanges, cpus, config: cfg.config });
   const verdicts = jumpVerdicts({ runningPaging: running, image, iface, kernel: profile, tools, segments: r.accepted ? r.segments : undefined });
   const doc = {
     accepted: r.accepted,
@@ -84,7 +86,9 @@ async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[]
     crashRegion: r.crashRegion ? { start: hex(r.crashRegion.start), end: hex(r.crashRegion.end) } : null,
     verdicts,
     log: r.log,
-    notes: [...notes, ...map.notes],
+    notes: [...notes, ...cfg.notes, ...(r.notes ?? []), ...map.notes],
+    config: cfg.from,
+    ...(r.dumpKernel ? { dumpKernel: { ram: r.dumpKernel.ram.map((x) => ({ start: hex(x.start), end: hex(x.end) })), elfLoads: r.dumpKernel.elfLoads.map((x) => ({ start: hex(x.start), end: hex(x.end) })) } } : {}),
     kernel: { version: profile.version, family: profile.family },
     kexecTools: tools.version,
     runningPaging: running,
@@ -104,7 +108,7 @@ async function runLoader(iface: "kexec_load" | "kexec_file_load", argv: string[]
   return 0;
 }
 
-const OPTS = "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--cmdline \"...\"] [--json]";
+const OPTS = "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--cmdline \"...\"] [--config FILE] [--json]";
 
 export const kexecLoadCommand: Command = {
   name: "kexec-load",
