@@ -45,7 +45,6 @@ interface Pattern {
 }
 
 const FIVE_LEVEL = /bzImage cannot handle 5-level paging mode/;
-const SPEC_KEXEC = "../shared/spec/kexec.md";
 
 /** Every known pattern, most specific first (a line is explained by the first match). */
 export const FAILURE_PATTERNS: readonly Pattern[] = [
@@ -66,7 +65,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Keep `-s` (kexec_file_load only) so the refusal stays an error instead of becoming a failed jump.",
     ],
     rule: "bzImage64_probe(): reject if !(xloadflags & XLF_5LEVEL) && pgtable_l5_enabled()",
-    source: "arch/x86/kernel/kexec-bzimage64.c; commit ee338b9ee2822e65a85750da6129946c14962410 (v5.3); " + SPEC_KEXEC + " §B.1",
+    source: "arch/x86/kernel/kexec-bzimage64.c; commit ee338b9ee2822e65a85750da6129946c14962410 (v5.3)",
     simulate: { focus: "kexec", paging: 5, iface: "kexec_file_load" },
   },
   {
@@ -87,7 +86,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Paste the dmesg lines here too: each is explained on its own.",
     ],
     rule: "kexec-tools reports a failed kexec_file_load as \"not available\" (observed: rc 253 with the kernel's 5-level refusal in dmesg)",
-    source: "../shared/fixtures/lab/l5-refusal/refusal-l5-pc-1G.json (kexec-tools 2.0.25, `kexec -s -l`); " + SPEC_KEXEC + " §A, §B.1",
+    source: "kexec-tools kexec/kexec.c main(), do_kexec_file_load() (EFALLBACK); seen with 2.0.25 and 2.0.32 in real boots",
     simulate: { focus: "kexec", paging: 5, iface: "kexec_file_load" },
   },
   {
@@ -105,7 +104,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The kernel log line printed by the loader: `dmesg | grep -E 'kexec|bzImage64'`."],
     fix: ["Fix what the kernel log names; the simulator shows which probe check or placement fails."],
     rule: "bzImage64_probe() / kexec_add_buffer() error codes",
-    source: "arch/x86/kernel/kexec-bzimage64.c, kernel/kexec_file.c; " + SPEC_KEXEC + " §B.1, §B.4",
+    source: "arch/x86/kernel/kexec-bzimage64.c, kernel/kexec_file.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -120,7 +119,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Or use kexec_load (`kexec -c`): kexec-tools' i386 bzImage loader enters it through the 32-bit entry point, below 0x37FFFFFF.",
     ],
     rule: "bzImage64_probe(): xloadflags & XLF_KERNEL_64",
-    source: "arch/x86/kernel/kexec-bzimage64.c; " + SPEC_KEXEC + " §B.1 check 6",
+    source: "arch/x86/kernel/kexec-bzimage64.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -131,7 +130,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The image's xloadflags in the image editor (bit 1, 0x2).", "CONFIG_RELOCATABLE in the target's config."],
     fix: ["Build the target with CONFIG_RELOCATABLE=y.", "Or use kexec_load (`kexec -c`): kexec-tools falls back to its i386 loader below 0x37FFFFFF."],
     rule: "bzImage64_probe(): xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G",
-    source: "arch/x86/kernel/kexec-bzimage64.c; " + SPEC_KEXEC + " §B.1 check 7",
+    source: "arch/x86/kernel/kexec-bzimage64.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -150,7 +149,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Make the kdump initramfs smaller (dracut --hostonly, fewer modules).",
     ],
     rule: "locate_hole(size, align, min, max): first (bottom-up) or last (top-down) free RAM range that fits",
-    source: "kexec-tools kexec/kexec.c locate_hole(); " + SPEC_KEXEC + " §A.4",
+    source: "kexec-tools kexec/kexec.c locate_hole()",
     simulate: { focus: "kexec", iface: "kexec_load", crash: true },
   },
   {
@@ -165,7 +164,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     ],
     fix: ["Increase crashkernel= and reboot.", "Shrink the kdump initramfs."],
     rule: "add_buffer() → locate_hole() → die(\"locate_hole failed\")",
-    source: "kexec-tools kexec/kexec.c add_buffer_phys_virt(); " + SPEC_KEXEC + " §A.4–§A.5",
+    source: "kexec-tools kexec/kexec.c add_buffer_phys_virt()",
     simulate: { focus: "kexec", iface: "kexec_load", crash: true },
   },
   {
@@ -176,7 +175,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["`grep crashkernel /proc/cmdline`.", "`dmesg | grep -i crashkernel` for the reservation message or its failure."],
     fix: ["Add crashkernel=… to the running kernel's command line and reboot; simulate the value first."],
     rule: "crashdump-x86.c: the crash load uses the last \"Crash kernel\" range",
-    source: "kexec-tools kexec/arch/i386/crashdump-x86.c; " + SPEC_KEXEC + " §A.3",
+    source: "kexec-tools kexec/arch/i386/crashdump-x86.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -188,7 +187,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The requested size against System RAM (the simulator prints both).", "The e820 map: large reserved holes below 4 GiB."],
     fix: ["A smaller size, or crashkernel=X,high (plus ,low) to reserve above 4 GiB."],
     rule: "memblock_phys_alloc_range(size, CRASH_ALIGN, …) top-down within CRASH_ADDR_LOW_MAX, then CRASH_ADDR_HIGH_MAX",
-    source: "arch/x86/kernel/setup.c reserve_crashkernel() (≤ 6.6); ../shared/spec/crashkernel.md §3–§4",
+    source: "arch/x86/kernel/setup.c reserve_crashkernel() (≤ 6.6)",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -200,7 +199,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["Where the kernel and initrd sit (Kernel code… and RAMDISK lines).", "BASE alignment."],
     fix: ["Drop @BASE and let the kernel choose, or pick a free, aligned base (the simulator shows the free ranges)."],
     rule: "fixed base: memblock_phys_alloc_range(size, align, base, base + size) must return base",
-    source: "arch/x86/kernel/setup.c; kernel/crash_reserve.c reserve_crashkernel_generic(); ../shared/spec/crashkernel.md §4–§5",
+    source: "arch/x86/kernel/setup.c; kernel/crash_reserve.c reserve_crashkernel_generic()",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -211,7 +210,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The crashkernel= value against the memory map (simulate it)."],
     fix: ["Try a smaller size, ,high, or a different base; the simulator shows the kernel's result for each."],
     rule: "reserve_crashkernel()",
-    source: "arch/x86/kernel/setup.c; ../shared/spec/crashkernel.md",
+    source: "arch/x86/kernel/setup.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -223,7 +222,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The requested size against System RAM.", "Free RAM below 64 TiB."],
     fix: ["A smaller size."],
     rule: "reserve_crashkernel_generic(): search windows and fallbacks",
-    source: "kernel/crash_reserve.c; ../shared/spec/crashkernel.md §5",
+    source: "kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -235,7 +234,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["crashkernel=…,low on the command line.", "Free memory below 4 GiB."],
     fix: ["A smaller crashkernel=Y,low (e.g. 96M), or crashkernel=0,low if the dump kernel needs no low DMA memory."],
     rule: "reserve_crashkernel_low(): low area for a main area ≥ 4 GiB",
-    source: "arch/x86/kernel/setup.c reserve_crashkernel_low(); kernel/crash_reserve.c; ../shared/spec/crashkernel.md",
+    source: "arch/x86/kernel/setup.c reserve_crashkernel_low(); kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -246,7 +245,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The crashkernel= value: sizes need a K/M/G suffix or bytes, ranges look like 512M-2G:64M,2G-:128M, a base follows @."],
     fix: ["Type the value into the simulator's crashkernel= field: it shows the kernel's message and the column as you type."],
     rule: "parse_crashkernel_simple/_mem/_suffix() and memparse()",
-    source: "kernel/crash_core.c / kernel/crash_reserve.c; ../shared/spec/crashkernel.md §1",
+    source: "kernel/crash_core.c / kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -258,7 +257,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["cmdline_size in the image editor.", "The length of --append / --reuse-cmdline."],
     fix: ["Shorten the command line."],
     rule: "cmdline_len > cmdline_size (kexec-tools and bzImage64_load())",
-    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load(); kexec-tools kexec-bzImage64.c; " + SPEC_KEXEC + " §A.5, §B.2",
+    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load(); kexec-tools kexec-bzImage64.c",
     simulate: { focus: "kexec" },
   },
   {
@@ -280,7 +279,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The file in the image editor (is there a setup header?)."],
     fix: ["Pass the bzImage (vmlinuz), not vmlinux.gz or an initrd."],
     rule: "kexec-tools probes each file type in order",
-    source: "kexec-tools kexec/arch/x86_64/kexec-x86_64.c; " + SPEC_KEXEC + " §A.1",
+    source: "kexec-tools kexec/arch/x86_64/kexec-x86_64.c",
     simulate: { focus: "kexec", iface: "kexec_load" },
   },
   // kexec-tools 2.0.27–2.0.32 default mode (lab-7.2 trap-2.0.32): after the kernel's refusal the
