@@ -155,7 +155,10 @@ for (const L of LABS) {
               const v = jumpVerdicts({ runningPaging: lab.paging, image, iface: "kexec_file_load", kernel: profile, tools });
               assert.ok(v.some((x) => x.id === "refused-5level"));
               // With -s there is no fallback, whatever the kexec-tools version.
-              if (/ -s /.test(t.cmd)) assert.equal(tools.sOnlyMessage, (t.stderr ?? "").trim().split("\n").pop());
+              if (/ -s /.test(t.cmd)) {
+                assert.equal(tools.sOnlyMessage, (t.stderr ?? "").trim().split("\n").pop());
+                assert.equal(t.rc, tools.sOnlyExitStatus);
+              }
             }
           });
         }

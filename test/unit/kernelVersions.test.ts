@@ -117,6 +117,24 @@ describe("issue 13 item 4: crashkernel=…,cma (6.17, mm/cma.c cma_alloc_mem())"
   });
 });
 
+describe("a kexec_file crash load and the ,cma area (≥6.17, arch/x86/kernel/crash.c)", () => {
+  it("the capture kernel gets the CMA area as RAM; its ELF headers leave it out", () => {
+    const map = pc(8);
+    const ck = simulateCrashkernel({ map, cmdline: "crashkernel=256M crashkernel=1G,cma", profile: kernelProfile("7.2") });
+    const r = simulateKexecFile({ map, image: syntheticImage(), crash: true, cmdline: "quiet", profile: kernelProfile("7.2"), runningPaging: 4, crashRanges: ck.ranges, cmaRanges: ck.cma });
+    assert.equal(r.accepted, true, r.reason);
+    const cma = ck.cma[0]!;
+    const inside = (list: { start: number; end: number }[]) => list.some((x) => x.start <= cma.start && cma.end <= x.end);
+    const touches = (list: { start: number; end: number }[]) => list.some((x) => x.start <= cma.end && cma.start <= x.end);
+    assert.ok(inside(r.dumpKernel!.ram), "CMA given to the capture kernel as RAM");
+    assert.equal(touches(r.dumpKernel!.elfLoads), false, "CMA not described by the ELF headers");
+    // crashk_res minus the ELF headers is RAM for it too; crashk_res is not dumped.
+    const main = ck.ranges[0]!;
+    assert.ok(r.dumpKernel!.ram.some((x) => x.start <= main.end && main.start <= x.end));
+    assert.equal(r.dumpKernel!.elfLoads.some((x) => x.start <= main.end && main.start <= x.end), false);
+  });
+});
+
 describe("issue 13 item 5: the kexec_file backup segment before 5.5 (7c321eb2b843)", () => {
   const map = pc(4, { crashKernel: [{ start: "0xae000000", end: "0xbdffffff" }] });
   const segs = (v: string) => simulateKexecFile({ map, image: syntheticImage(), crash: true, cmdline: "quiet", profile: kernelProfile(v), runningPaging: 4 }).segments;
