@@ -30,7 +30,9 @@ describe("crashkernel= syntax: memparse", () => {
   for (const [s, v, end] of cases) {
     it(`${s} → ${v}`, () => assert.deepEqual(memparse(s, 0), { value: v, end }));
   }
-  it("no digits → end = start", () => assert.equal(memparse("M", 0).end, 0));
+  it("no digits → end = start", () => assert.equal(memparse("x", 0).end, 0));
+  // lib/cmdline.c memparse(): the suffix switch runs on simple_strtoull()'s end even with no digits.
+  it("a suffix alone → 0 with the suffix consumed (lib/cmdline.c memparse())", () => assert.deepEqual(memparse("M", 0), { value: 0n, end: 1 }));
 });
 
 describe("crashkernel= syntax: forms", () => {
@@ -91,7 +93,7 @@ describe("crashkernel= syntax: errors with the kernel's text and column", () => 
     const m = r.messages.find((x) => x.level === "warn")!;
     return { text: m.text, column: m.column };
   };
-  it("memory value expected", () => assert.deepEqual(err("crashkernel=M"), { text: "crashkernel: memory value expected", column: 13 }));
+  it("memory value expected", () => assert.deepEqual(err("crashkernel=x"), { text: "crashkernel: memory value expected", column: 13 }));
   it("unrecognized char (256MB)", () => assert.deepEqual(err("crashkernel=256MB"), { text: "crashkernel: unrecognized char: B", column: 17 }));
   it("ranges: Memory value expected (start)", () => assert.deepEqual(err("crashkernel=x-:1:"), { text: "crashkernel: Memory value expected", column: 13 }));
   it("ranges: '-' expected", () => assert.deepEqual(err("crashkernel=1G:256M"), { text: "crashkernel: '-' expected", column: 15 }));
