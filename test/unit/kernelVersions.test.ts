@@ -32,6 +32,14 @@ describe("kernel versions: X.Y.Z plus distro build", () => {
     assert.deepEqual(parseKernelVersion("6.1"), { major: 6, minor: 1, patch: 0, raw: "6.1", build: "" });
     assert.equal(parseKernelVersion("6.1.0-50-amd64")!.build, "-50-amd64");
   });
+  it("a backported rule applies from its stable patch level in that distro's builds only", () => {
+    const bp = [{ rule: "size-ge-ram-rejected", distro: "deb12", major: 6, minor: 1, patch: 200, source: "example" }];
+    assert.equal(ruleActive("size-ge-ram-rejected", parseKernelVersion("6.1.200+deb12-amd64")!, bp), true);
+    assert.equal(ruleActive("size-ge-ram-rejected", parseKernelVersion("6.1.199+deb12-amd64")!, bp), false);
+    assert.equal(ruleActive("size-ge-ram-rejected", parseKernelVersion("6.1.200")!, bp), false);
+    // The lab's Debian 6.1.0-50 (6.1.176) has no such backport: pc-1G-2G printed "No suitable area found."
+    assert.equal(ruleActive("size-ge-ram-rejected", parseKernelVersion("6.1.0-50-amd64")!), false);
+  });
   it("7.x gets its own profile: 5-level unconditional (7212b58d6d71, 6.16), 7.0 e820 names, CMA", () => {
     const p = kernelProfile("7.2");
     assert.equal(p.family, "7.0+");

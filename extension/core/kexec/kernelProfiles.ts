@@ -279,12 +279,12 @@ function atLeast(v: ParsedVersion, since: string): boolean {
   return v.major > s.major || (v.major === s.major && v.minor >= s.minor);
 }
 
-export function ruleActive(id: string, v: ParsedVersion): boolean {
+export function ruleActive(id: string, v: ParsedVersion, backports: readonly Backport[] = BACKPORTS): boolean {
   const r = KERNEL_RULES.find((x) => x.id === id);
   if (!r) throw new Error(`unknown kernel rule ${id}`);
   if (atLeast(v, r.since)) return true;
-  // A distro stable kernel may carry the change earlier (BACKPORTS).
-  return BACKPORTS.some((b) => b.rule === id && v.major === b.major && v.minor === b.minor && v.patch >= b.patch && v.build.includes(b.distro));
+  // A distro stable kernel may carry the change earlier: X.Y.Z and the build marker decide.
+  return backports.some((b) => b.rule === id && v.major === b.major && v.minor === b.minor && v.patch >= b.patch && v.build.includes(b.distro));
 }
 
 export function kernelRule(id: string): KernelRule {
