@@ -207,10 +207,10 @@ export const KERNEL_RULES: readonly KernelRule[] = [
     id: "kexec-file-kernel-min-pref-address",
     since: "6.9",
     summary: "kexec_file places the kernel no lower than max(1 MiB, pref_address)",
-    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load() (kbuf.buf_min = MIN_KERNEL_LOAD_ADDR → max with pref_address; 2024 patch)",
-    confidence: "unverified",
+    source: "commit 43b1d3e68ee7 \"kexec: Allocate kernel above bzImage's pref_address\" (Chris Koch); arch/x86/kernel/kexec-bzimage64.c bzImage64_load()",
+    confidence: "inferred",
     verified: "source reading",
-    evidence: "present in 6.12.117, absent in 6.1.192; first release not pinned",
+    evidence: "tip x86/boot commit of 2024-02-22, so the 6.9 merge window; present in 6.12.117, absent in 6.1.192",
   },
   {
     id: "kexec-file-cmdline-room-error",
