@@ -10,6 +10,7 @@ import { explainFailure, FALLBACK_TRAP } from "../core/kexec/explainFailure";
 import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
 import type { KexecImage } from "../core/kexec/kexecImage";
 import type { UkiFacts } from "../core/kexec/ukiVerdicts";
+import { chooseKernelConfig, type ConfigChoice } from "../core/scenario/kernelConfigChoice";
 import type { MemoryMap } from "../core/kexec/memoryMap";
 import { isRamType } from "../core/kexec/memoryMap";
 import type { PlacementResult } from "../core/kexec/placement";
@@ -41,6 +42,30 @@ export interface LoadedImage {
   view: ImageInfoView;
   /** The target is a UKI and `image` the kernel in its .linux. */
   uki?: UkiFacts | null;
+}
+
+/** What the panel knows about its target besides the kernel itself. */
+export interface TargetExtras {
+  uki?: UkiFacts | null;
+  /** The image file: its directory may hold config-<release>, as /boot does. */
+  imagePath?: string;
+}
+
+const configCache = new Map<string, ConfigChoice>();
+/** The .config the CLI would pick for these inputs (kernelConfigChoice.ts), read once per key. */
+function configFor(imagePath: string, runningRelease: string | undefined, imageRelease: string | undefined): ConfigChoice {
+  const key = JSON.stringify([imagePath, runningRelease, imageRelease]);
+  let c = configCache.get(key);
+  if (!c) {
+    try {
+      c = chooseKernelConfig(undefined, imagePath, runningRelease, imageRelease);
+    } catch (e) {
+      c = { from: null, notes: [`Kernel .config beside ${imagePath} not read: ${e instanceof Error ? e.message : String(e)}`] };
+    }
+    if (configCache.size > 64) configCache.clear();
+    configCache.set(key, c);
+  }
+  return c;
 }
 
 export function buildMapView(map: MemoryMap, source: SourceRef, label: string): MapView {
@@ -116,11 +141,12 @@ export function decidePaging(e: PagingEvidence): { levels: 4 | 5; how: string } 
 // One run.
 
 /** The scenario inputs the panel's fields describe (the CLI builds the same from its flags). */
-export function panelInputs(map: MemoryMap, image: KexecImage | null, params: SimParams, uki: UkiFacts | null = null): SimulateInputs {
+export function panelInputs(map: MemoryMap, image: KexecImage | null, params: SimParams, extras: TargetExtras = {}): SimulateInputs {
   return {
     map,
     image,
-    uki,
+    uki: extras.uki ?? null,
+    config: image && extras.imagePath ? configFor(extras.imagePath, map.kernelRelease, image.kernelVersion) : undefined,
     kernel: params.kernel,
     kexecTools: params.kexecTools,
     runningPaging: params.paging,
@@ -150,9 +176,9 @@ export function iomemText(r: AddrRange): string {
 }
 
 /** One panel run: simulate() decides, this only reshapes its answer for the webview. */
-export function runSimulation(map: MemoryMap, image: KexecImage | null, params: SimParams, uki: UkiFacts | null = null): SimResultView {
+export function runSimulation(map: MemoryMap, image: KexecImage | null, params: SimParams, extras: TargetExtras = {}): SimResultView {
   const t0 = performance.now();
-  const r = simulate(panelInputs(map, image, params, uki));
+  const r = simulate(panelInputs(map, image, params, extras));
   const ck = r.reservation;
   return {
     elapsedMs: performance.now() - t0,

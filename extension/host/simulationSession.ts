@@ -12,7 +12,7 @@ import {
   type SimToWebview,
 } from "../protocolSimulation";
 import { MessageHandler, type Envelope } from "../protocol";
-import { explanationViews, markdownReport, runSimulation, type LoadedImage, type LoadedMap } from "./simulationModel";
+import { explanationViews, markdownReport, runSimulation, type LoadedImage, type LoadedMap, type TargetExtras } from "./simulationModel";
 
 export interface SimulationSetup {
   map: LoadedMap | null;
@@ -40,6 +40,13 @@ export interface SimulationEffects {
 
 export class SimulationSession {
   readonly handler: MessageHandler<SimToWebview, SimFromWebview>;
+
+  /** The target's UKI facts and file, so the scenario finds what the CLI finds (a UKI, config-<release> beside it). */
+  private extras(): TargetExtras {
+    const img = this.setup.image;
+    if (!img) return {};
+    return { uki: img.uki ?? null, imagePath: img.view.source.kind === "file" ? img.view.source.path : undefined };
+  }
 
   constructor(
     private setup: SimulationSetup,
@@ -89,7 +96,7 @@ export class SimulationSession {
       case SimMessageType.SimRun: {
         const map = this.setup.map;
         if (!map) return this.done(id, false, this.setup.mapProblem ?? "Choose a memory map first.");
-        this.handler.sendReply(id, { type: SimMessageType.SimResult, result: runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.setup.image?.uki ?? null) });
+        this.handler.sendReply(id, { type: SimMessageType.SimResult, result: runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.extras()) });
         return;
       }
       case SimMessageType.SimExplain:
@@ -115,7 +122,7 @@ export class SimulationSession {
       case SimMessageType.SimExport: {
         const map = this.setup.map;
         if (!map) return this.done(id, false, "Nothing to export: no memory map.");
-        const result = runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.setup.image?.uki ?? null);
+        const result = runSimulation(map.map, this.setup.image?.image ?? null, m.params, this.extras());
         const md = markdownReport(this.inputs(), result, m.params, explanationViews(m.explainText));
         const r = await this.fx.save(md);
         return this.done(id, r.ok, r.text);

@@ -80,7 +80,7 @@ describe("the CLI and the simulation panel agree (one simulate())", () => {
       // The panel's own default for the crashkernel= field is the map's tokens.
       const setup = setupFor({ map: mapLoad, image: imgLoad.loaded, facts: FACTS, focus: "kexec" });
       const params = defaultParams({ crashkernel: setup.params.crashkernel, ...c.params });
-      const panelDoc = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params)), mapLoad.loaded.map);
+      const panelDoc = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params, { uki: imgLoad.loaded.uki, imagePath: c.image })), mapLoad.loaded.map);
       const cliDoc = await runCli(c, params);
       assert.deepEqual(cliDoc, JSON.parse(JSON.stringify(panelDoc)));
 
@@ -127,7 +127,7 @@ describe("a UKI as the target: kexec-tools by version, the same in the CLI and t
     const imgLoad = loadImageFile(image);
     assert.ok(mapLoad.ok && imgLoad.ok);
     assert.ok(imgLoad.loaded.uki, "the panel reads it as a UKI too");
-    const panel = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params, imgLoad.loaded.uki)), mapLoad.loaded.map);
+    const panel = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params, { uki: imgLoad.loaded.uki, imagePath: image })), mapLoad.loaded.map);
     assert.deepEqual(doc, JSON.parse(JSON.stringify(panel)));
     return doc;
   };
@@ -148,5 +148,24 @@ describe("a UKI as the target: kexec-tools by version, the same in the CLI and t
     const d = await run(UKI_NO5, { kexecTools: "2.0.32", iface: "auto", paging: 5 });
     assert.deepEqual(d.attempts.map((a) => [a.interface, a.errno]), [["kexec_file_load", "ENOEXEC"], ["kexec_load", null]]);
     assert.ok(d.verdicts.some((v) => v.id === "uki-stub-bytes-loaded" || v.id === "uki-stub-bytes-refused"));
+  });
+});
+
+describe("a kernel .config beside the image sizes the same segments in the CLI and the panel", () => {
+  it("config-<release> next to the image (as /boot holds it) is found by both", async () => {
+    const dir = cacheDir("agreement", "boot");
+    const img = path.join(dir, "vmlinuz-6.12.117+deb12-amd64");
+    const cfg = path.join(dir, "config-6.12.117+deb12-amd64");
+    if (!fs.existsSync(img)) fs.symlinkSync(IMG612, img);
+    if (!fs.existsSync(cfg)) fs.symlinkSync(sharedFixture("kconfig", "config-6.12.117+deb12-amd64"), cfg);
+    const c: Case = { name: "config", command: "kexec-file", memmap: CK("pc-4G-256M"), image: img, params: { kernel: "6.12", iface: "kexec_file_load", crash: true, paging: 4 } };
+    const params = defaultParams({ crashkernel: "crashkernel=256M", ...c.params });
+    const cli = (await runCli(c, params)) as ReturnType<typeof simulationDoc>;
+    assert.equal(cli.config, cfg);
+    const mapLoad = loadMapFile(c.memmap);
+    const imgLoad = loadImageFile(img);
+    assert.ok(mapLoad.ok && imgLoad.ok);
+    const panel = simulationDoc(simulate(panelInputs(mapLoad.loaded.map, imgLoad.loaded.image, params, { uki: null, imagePath: img })), mapLoad.loaded.map);
+    assert.deepEqual(cli, JSON.parse(JSON.stringify(panel)));
   });
 });

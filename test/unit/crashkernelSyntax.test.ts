@@ -30,7 +30,9 @@ describe("crashkernel= syntax: memparse", () => {
   for (const [s, v, end] of cases) {
     it(`${s} → ${v}`, () => assert.deepEqual(memparse(s, 0), { value: v, end }));
   }
-  it("no digits → end = start", () => assert.equal(memparse("M", 0).end, 0));
+  it("no digits → end = start", () => assert.equal(memparse("x", 0).end, 0));
+  // lib/cmdline.c memparse(): the suffix switch runs on simple_strtoull()'s end even with no digits.
+  it("a suffix alone → 0 with the suffix consumed (lib/cmdline.c memparse())", () => assert.deepEqual(memparse("M", 0), { value: 0n, end: 1 }));
 });
 
 describe("crashkernel= syntax: forms", () => {
@@ -91,7 +93,7 @@ describe("crashkernel= syntax: errors with the kernel's text and column", () => 
     const m = r.messages.find((x) => x.level === "warn")!;
     return { text: m.text, column: m.column };
   };
-  it("memory value expected", () => assert.deepEqual(err("crashkernel=M"), { text: "crashkernel: memory value expected", column: 13 }));
+  it("memory value expected", () => assert.deepEqual(err("crashkernel=x"), { text: "crashkernel: memory value expected", column: 13 }));
   it("unrecognized char (256MB)", () => assert.deepEqual(err("crashkernel=256MB"), { text: "crashkernel: unrecognized char: B", column: 17 }));
   it("ranges: Memory value expected (start)", () => assert.deepEqual(err("crashkernel=x-:1:"), { text: "crashkernel: Memory value expected", column: 13 }));
   it("ranges: '-' expected", () => assert.deepEqual(err("crashkernel=1G:256M"), { text: "crashkernel: '-' expected", column: 15 }));
@@ -101,13 +103,19 @@ describe("crashkernel= syntax: errors with the kernel's text and column", () => 
   it("ranges: size missing, 6.1 vs ≥6.17 text", () => {
     assert.deepEqual(err("crashkernel=1G-4G:x"), { text: "Memory value expected", column: 19 });
     assert.deepEqual(err("crashkernel=1G-4G:x", k617), { text: "crashkernel: Memory value expected", column: 19 });
+    // kernel/crash_reserve.c parse_crashkernel_mem(): prefixed from 6.9 (crash_reserve.c split), so 6.12 has it.
+    assert.deepEqual(err("crashkernel=1G-4G:x", k612), { text: "crashkernel: Memory value expected", column: 19 });
+    assert.deepEqual(err("crashkernel=1G-4G:x", kernelProfile("6.8")), { text: "Memory value expected", column: 19 });
   });
   it("ranges: invalid size (size ≥ rounded RAM, checked on every entry reached)", () => {
     assert.deepEqual(err("crashkernel=1G-2G:8G,2G-:128M"), { text: "crashkernel: invalid size", column: 19 });
   });
-  it("ranges: Memory value expected after '@' (and the ≥6.17 spelling)", () => {
+  it("ranges: Memory value expected after '@' (the 6.9–6.15 \"crahskernel\" typo, fixed in 6.16 by Colin Ian King's patch)", () => {
     assert.deepEqual(err("crashkernel=1G-:128M@"), { text: "Memory value expected after '@'", column: 22 });
-    assert.deepEqual(err("crashkernel=1G-:128M@", k617), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", k612), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", kernelProfile("6.15")), { text: "crahskernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", kernelProfile("6.16")), { text: "crashkernel: Memory value expected after '@'", column: 22 });
+    assert.deepEqual(err("crashkernel=1G-:128M@", k617), { text: "crashkernel: Memory value expected after '@'", column: 22 });
   });
   it("suffix: unrecognized char", () => {
     const r = parseCrashkernelOne("crashkernel=1G,highx", RAM, ",high", k61);

@@ -22,6 +22,9 @@ const CASES: [string, string, RegExp][] = [
   ["Kernel command line too long for kernel!", "cmdline-too-long", /cmdline_size/],
   ["Lockdown: kexec: kexec of unsigned images is restricted; see man kernel_lockdown.7", "lockdown", /locked down/],
   ["Cannot determine the file type of /boot/initrd.img", "unknown-file-type", /initrd\.img/],
+  ["kexec_load: entry = 0x3ffd7690 flags = 0x3e0000", "kexec-load-after-refusal", /called kexec_load/],
+  ["kexec_load failed: Operation not permitted", "kexec-load-eperm", /locked down/],
+  ["kexec-bzImage64: Appending elfcorehdr=<addr> to command line exceeds maximum allowed length", "cmdline-no-room-elfcorehdr", /30 bytes/],
 ];
 
 describe("explainFailure", () => {
@@ -53,6 +56,23 @@ describe("explainFailure", () => {
     assert.match(r[0]!.cause, /not a missing syscall/);
     assert.equal(r[1]!.line, 2);
     assert.deepEqual(r[1]!.simulate, { focus: "kexec", paging: 5, iface: "kexec_file_load" });
+  });
+
+  it("reads kexec-tools 2.0.32 (lab-7.2 trap-2.0.32): -s alone, and the default mode's silent fallback", () => {
+    interface Trial { stderr: string; kmsg: string; rc: number }
+    const lab = readJson<{ trials: Record<string, Trial> }>(sharedFixture("lab-7.2", "trap-2.0.32", "trap-l5-pc-1G.json"));
+    const s = lab.trials["file_l vmlinuz-no5l"]!;
+    assert.equal(s.rc, 253);
+    const sOnly = explainFailure(`${s.stderr}\n${s.kmsg}`);
+    assert.deepEqual(sOnly.map((e) => e.id), ["kexec-file-not-available", "kexec-file-5level"]);
+    assert.match(sOnly[0]!.cause, /not a missing syscall/);
+    const auto = lab.trials["auto_l vmlinuz-no5l"]!;
+    assert.equal(auto.rc, 0);
+    assert.ok(!auto.stderr.includes("not available"), "the fallback prints nothing of its own");
+    const fb = explainFailure(`${auto.kmsg}\n${auto.stderr}`);
+    assert.deepEqual(fb.map((e) => e.id), ["kexec-file-5level", "kexec-load-after-refusal"]);
+    assert.match(fb[1]!.cause, /without printing anything/);
+    assert.equal(fb[1]!.simulate?.kexecTools, "2.0.32");
   });
 
   it("reports a pattern once and ignores unknown lines", () => {

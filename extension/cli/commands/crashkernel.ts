@@ -45,6 +45,7 @@ export const crashkernelCommand: Command = {
       errors: r.errors,
       notes: r.notes,
       cma: r.cma.map((x) => ({ start: hex(x.start), end: hex(x.end) })),
+      kexecCrashSize: r.kexecCrashSize,
       kernel: { version: profile.version, family: profile.family },
       systemRam: r.systemRam,
       memmap: { kind: map.kind, file: map.file },
@@ -54,6 +55,7 @@ export const crashkernelCommand: Command = {
       const lines = [`${file} (${map.kind}), kernel ${profile.version} [${profile.family}], System RAM ${Math.floor(r.systemRam / 1048576)} MiB`];
       lines.push(`cmdline: ${cmdline}`, "", "/proc/iomem:");
       lines.push(...(r.ranges.length ? iomemLines(r.ranges) : ["  (no Crash kernel)"]));
+      if (r.cma.length) lines.push("", "crashkernel CMA (not in /proc/iomem, not in kexec_crash_size):", ...r.cma.map((c) => `  ${hex(c.start)}-${hex(c.end)}`));
       lines.push("", "dmesg:", ...r.messages.map((m) => `  ${m}`));
       if (r.notes.length) lines.push("", "notes:", ...r.notes.map((n) => `  - ${n}`));
       io.out(lines.join("\n"));

@@ -8,8 +8,9 @@ import { simulate, type SimulateInputs } from "../../core/scenario/simulate";
 import { simulationDoc } from "../../core/scenario/simulationDoc";
 import { readTargetImage } from "../../core/scenario/targetImage";
 import { loadMemoryMap, pagingOpt, pickProfile } from "./crashkernel";
+import { chooseKernelConfig } from "../../core/scenario/kernelConfigChoice";
 
-const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus", "iface", "crashkernel"];
+const VALUED = ["memmap", "image", "initrd", "initrd-size", "running-paging", "kernel", "kexec-tools", "cmdline", "cpus", "iface", "crashkernel", "config"];
 
 function sizeOpt(v: string): number {
   const n = Number(v);
@@ -36,6 +37,7 @@ export function loaderInputs(argv: string[], dfltIface: Iface): { inputs: Simula
   if (a.options.has("initrd") && a.options.has("initrd-size")) throw new UsageError("give --initrd or --initrd-size, not both");
   const map = loadMemoryMap(memmap);
   const { image, uki } = readTargetImage(imagePath);
+  const config = chooseKernelConfig(a.options.get("config"), imagePath, map.kernelRelease, image.kernelVersion);
   let initrdSize: number | undefined;
   const initrd = a.options.get("initrd");
   if (initrd !== undefined) {
@@ -70,6 +72,7 @@ export function loaderInputs(argv: string[], dfltIface: Iface): { inputs: Simula
       initrdSize,
       cpus,
       lockdown: a.flags.has("lockdown"),
+      config,
     },
   };
 }
@@ -98,7 +101,7 @@ async function runLoader(dfltIface: Iface, argv: string[], io: CliIo): Promise<n
 }
 
 const OPTS =
-  "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--crashkernel \"crashkernel=…\"] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--iface auto|file|load] [--lockdown] [--cmdline \"...\"] [--json]";
+  "--memmap FILE --image FILE [--initrd FILE|--initrd-size N] [--crash] [--crashkernel \"crashkernel=…\"] [--running-paging 4|5] [--kernel 6.1] [--kexec-tools 2.0.25] [--iface auto|file|load] [--lockdown] [--cmdline \"...\"] [--config FILE] [--json]";
 
 export const kexecLoadCommand: Command = {
   name: "kexec-load",

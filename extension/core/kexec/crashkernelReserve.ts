@@ -12,7 +12,7 @@ import type { MemoryMap } from "./memoryMap";
 import { memblockMemory } from "./memoryMap";
 import type { AddrRange } from "./ranges";
 import { FOUR_LEVEL_LIMIT } from "../knowledge/pagingModes";
-import { GiB, MiB, PAGE_SIZE, alignDown, hex, hexPad, mergeRanges, subtractRanges } from "./ranges";
+import { GiB, MiB, PAGE_SIZE, alignDown, alignUp, hex, hexPad, mergeRanges, subtractRanges } from "./ranges";
 
 /**
  * memblock with only what crashkernel needs: free = memory − reserved, kept sorted, and
@@ -45,6 +45,26 @@ export class Memblock {
       if (thisEnd < size) continue;
       const cand = alignDown(thisEnd - size, align);
       if (cand >= thisStart) {
+        this.take(i, cand, size);
+        return cand;
+      }
+    }
+    return 0;
+  }
+
+  /** The same, bottom-up (memblock_set_bottom_up(true)): the lowest aligned fit. */
+  allocBottomUp(size: number, align: number, start: number, end: number): number {
+    start = Math.max(start, PAGE_SIZE);
+    for (let i = 0; i < this.free.length; i++) {
+      const r = this.free[i]!;
+      const thisStart = Math.max(r.start, start);
+      const thisEnd = Math.min(r.end + 1, end);
+      if (thisEnd <= thisStart) {
+        if (r.start >= end) break;
+        continue;
+      }
+      const cand = alignUp(thisStart, align);
+      if (cand < thisEnd && thisEnd - cand >= size) {
         this.take(i, cand, size);
         return cand;
       }
@@ -97,6 +117,11 @@ export interface CrashkernelSimResult {
   notes: string[];
   /** memblock_phys_mem_size() used. */
   systemRam: number;
+  /**
+   * /sys/kernel/kexec_crash_size: the main area, plus the low area from 6.5 (16c6006af4d4); never
+   * the CMA areas.
+   */
+  kexecCrashSize: number;
   request: CrashkernelRequest;
   /** Parse errors with their 1-based column in the command line. */
   errors: { message: string; column: number }[];
@@ -130,6 +155,7 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
     messages,
     notes,
     systemRam,
+    kexecCrashSize: ranges.filter((r) => r.role === "main" || profile.crashSizeIncludesLow).reduce((a, r) => a + r.end - r.start + 1, 0),
     request,
     errors,
   });
@@ -199,7 +225,29 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
     return result();
   }
 
-  // reserve_crashkernel_generic() (6.7+).
+  // reserve_crashkernel_generic() (6.7+), then reserve_crashkernel_cma() (≥6.17), which
+  // arch_reserve_crashkernel() calls whether or not the main area was found.
+  reserveGeneric(mbk, input, request, defLow, paging, ranges, messages, notes);
+  if (profile.cmaSuffix && request.cma > 0n) reserveCma(mbk, num(request.cma), memory, messages, cma);
+  return result();
+}
+
+function reserveGeneric(
+  mbk: Memblock,
+  input: CrashkernelSimInput,
+  request: CrashkernelRequest,
+  defLow: number,
+  paging: 4 | 5,
+  ranges: CrashRange[],
+  messages: string[],
+  notes: string[],
+): void {
+  const { cmdline, profile } = input;
+  const size = num(request.size);
+  const base = num(request.base);
+  const align = profile.crashAlign;
+  const lowMax = profile.lowMax;
+  const highMax = profile.highMax(paging);
   let lowSize = request.lowSize === null ? 0 : num(request.lowSize);
   let searchBase = 0;
   let searchEnd = lowMax;
@@ -218,7 +266,7 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
     if (fixed) {
       messages.push("crashkernel reservation failed - memory is in use.");
       if (base % align !== 0) notes.push(`@${hex(base)} is not ${align / MiB} MiB aligned; 6.7+ uses CRASH_ALIGN for a fixed base too (≤6.6 needed 1 MiB).`);
-      return result();
+      return;
     }
     if (!request.high && searchEnd === lowMax) {
       searchEnd = highMax;
@@ -233,7 +281,7 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
       continue;
     }
     messages.push(`cannot allocate crashkernel (size:${hex(size)})`);
-    return result();
+    return;
   }
   const needLow = profile.lowThresholdInclusive ? b >= lowMax : b > lowMax;
   if (needLow && lowSize > 0) {
@@ -241,7 +289,7 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
     if (!lb) {
       messages.push(`cannot allocate crashkernel low memory (size:${hex(lowSize)}).`);
       mbk.release(b, size);
-      return result();
+      return;
     }
     messages.push(`crashkernel low memory reserved: 0x${hexPad(lb, 8)} - 0x${hexPad(lb + lowSize, 8)} (${mb(lowSize)} MB)`);
     ranges.push({ start: lb, end: lb + lowSize - 1, name: "Crash kernel", role: "low" });
@@ -250,33 +298,62 @@ export function simulateCrashkernel(input: CrashkernelSimInput): CrashkernelSimR
   }
   messages.push(`crashkernel reserved: 0x${hexPad(b, 16)} - 0x${hexPad(b + size, 16)} (${mb(size)} MB)`);
   ranges.push({ start: b, end: b + size - 1, name: "Crash kernel", role: "main" });
-  if (profile.cmaSuffix && request.cma > 0n) reserveCma(mbk, num(request.cma), messages, cma);
   warnAbove64T(b, size, paging, notes);
-  return result();
+}
+
+/** CRASHKERNEL_CMA_RANGES_MAX (include/linux/crash_reserve.h, ≥6.17). */
+export const CRASHKERNEL_CMA_RANGES_MAX = 4;
+/**
+ * CMA_MIN_ALIGNMENT_BYTES = PAGE_SIZE << pageblock_order; pageblock_order is HUGETLB_PAGE_ORDER (9)
+ * on x86_64, so 2 MiB (include/linux/cma.h, include/linux/pageblock-flags.h).
+ */
+export const CMA_MIN_ALIGNMENT = 2 * MiB;
+const FOUR_GIB = 4 * GiB;
+
+/**
+ * mm/cma.c __cma_declare_contiguous_nid() + cma_alloc_mem() for base 0, limit 0, alignment 0:
+ * size and limit aligned to a pageblock; when memblock ends at or above 4 GiB + size, bottom-up
+ * from 4 GiB first ("avoid using first 4GB to not interfere with constrained zones like
+ * DMA/DMA32"), else (or on failure) top-down below the end of memory. Returns the base, or a
+ * failure message the kernel prints.
+ */
+function cmaDeclare(mbk: Memblock, request: number, memoryEnd: number): { base: number; size: number } | { error: string } {
+  const size = alignUp(request, CMA_MIN_ALIGNMENT);
+  const limit = alignDown(memoryEnd, CMA_MIN_ALIGNMENT);
+  if (size > limit) return { error: `cma: Size (0x${hexPad(size, 16)}) of region at 0x${hexPad(0, 16)} exceeds limit (0x${hexPad(limit, 16)})` };
+  let base = 0;
+  if (limit >= FOUR_GIB + size) base = mbk.allocBottomUp(size, CMA_MIN_ALIGNMENT, FOUR_GIB, limit);
+  if (!base) base = mbk.allocTopDown(size, CMA_MIN_ALIGNMENT, 0, limit);
+  if (!base) return { error: "" };
+  return { base, size };
 }
 
 /**
- * ≥6.17 reserve_crashkernel_cma(): CMA areas anywhere, halving the request on failure.
- * CRASHKERNEL_CMA_RANGES_MAX and the CMA alignment are UNVERIFIED (4 ranges, 4 MiB assumed).
+ * ≥6.17 reserve_crashkernel_cma() (kernel/crash_reserve.c): cma_declare_contiguous() of the whole
+ * request, halving it (page-rounded) on each failure, at most CRASHKERNEL_CMA_RANGES_MAX areas.
+ * Messages: mm/cma.c "cma: Reserved %ld MiB at %pa" / "cma: Failed to reserve %ld MiB" per try,
+ * then the crashkernel summary. Verified on the lab-7.2 `,cma` boot (1 GiB at 4 GiB).
  */
-const CMA_RANGES_MAX = 4;
-const CMA_ALIGN = 4 * MiB;
-function reserveCma(mbk: Memblock, request: number, messages: string[], out: AddrRange[]): void {
-  let left = request;
-  let chunk = request;
-  while (left > 0 && out.length < CMA_RANGES_MAX && chunk >= PAGE_SIZE) {
-    const want = Math.min(chunk, left);
-    const b = mbk.allocTopDown(want, CMA_ALIGN, 0, Number.MAX_SAFE_INTEGER);
-    if (b) {
-      out.push({ start: b, end: b + want - 1 });
-      left -= want;
-    } else {
-      chunk = Math.floor(chunk / 2);
+function reserveCma(mbk: Memblock, cmaSize: number, memory: readonly AddrRange[], messages: string[], out: AddrRange[]): void {
+  const memoryEnd = memory.length ? memory[memory.length - 1]!.end + 1 : 0;
+  let request = alignUp(cmaSize, PAGE_SIZE);
+  let reserved = 0;
+  while (cmaSize > reserved && out.length < CRASHKERNEL_CMA_RANGES_MAX) {
+    const r = cmaDeclare(mbk, request, memoryEnd);
+    if ("error" in r) {
+      if (r.error) messages.push(r.error);
+      messages.push(`cma: Failed to reserve ${mb(request)} MiB`);
+      if (request <= PAGE_SIZE) break;
+      request = alignUp(Math.floor(request / 2), PAGE_SIZE);
+      continue;
     }
+    messages.push(`cma: Reserved ${mb(r.size)} MiB at 0x${hexPad(r.base, 16)}`);
+    out.push({ start: r.base, end: r.base + r.size - 1 });
+    reserved += request;
   }
-  const got = request - left;
-  if (left === 0) messages.push(`crashkernel CMA reserved: ${mb(got)} MB in ${out.length} ranges`);
-  else messages.push(`crashkernel CMA reservation failed: ${mb(request)} MB requested, ${mb(got)} MB reserved in ${out.length} ranges`);
+  if (cmaSize > reserved) messages.push(`crashkernel CMA reservation failed: ${mb(cmaSize)} MB requested, ${mb(reserved)} MB reserved in ${out.length} ranges`);
+  else messages.push(`crashkernel CMA reserved: ${mb(reserved)} MB in ${out.length} ranges`);
+  out.sort((a, b) => a.start - b.start);
 }
 
 function warnAbove64T(b: number, size: number, paging: 4 | 5, notes: string[]): void {

@@ -59,7 +59,13 @@ export function memparse(s: string, start: number): MemparseResult {
     v = (v * base + BigInt(d)) & U64;
     i++;
   }
-  if (i === digitsStart) return { value: 0n, end: start };
+  // memparse() applies the suffix switch to whatever simple_strtoull() left, even when it read no
+  // digit: "M" alone is 0 with the M consumed, so parse_crashkernel_simple() sees progress and
+  // returns size 0 without a message (lib/cmdline.c memparse(), lib/vsprintf.c simple_strtoull()).
+  if (i === digitsStart) {
+    const steps0 = "kmgtpe".indexOf(ch(s, i).toLowerCase());
+    return steps0 >= 0 && ch(s, i) !== "\0" ? { value: 0n, end: i + 1 } : { value: 0n, end: start };
+  }
   // The C switch falls through E → P → T → G → M → K, adding 10 bits per step.
   const steps = "kmgtpe".indexOf(ch(s, i).toLowerCase());
   let shift = 0n;
@@ -188,7 +194,12 @@ export function parseRanges(s: string, at: number, systemRam: bigint, profile: K
       cur++;
       const b = memparse(s, cur);
       if (b.end === cur) {
-        const text = profile.newParseMessages ? "crahskernel: Memory value expected after '@'" : "Memory value expected after '@'";
+        // ≤6.8 unprefixed; 6.9–6.15 with the "crahskernel" typo; fixed in 6.16 (kernelProfiles.ts rules).
+        const text = profile.atTypoFixed
+          ? "crashkernel: Memory value expected after '@'"
+          : profile.newParseMessages
+            ? "crahskernel: Memory value expected after '@'"
+            : "Memory value expected after '@'";
         return { ret: EINVAL, size: crashSize, base: 0n, form: "ranges", messages: [...messages, warn(text, cur)] };
       }
       base = b.value;

@@ -45,7 +45,6 @@ interface Pattern {
 }
 
 const FIVE_LEVEL = /bzImage cannot handle 5-level paging mode/;
-const SPEC_KEXEC = "../shared/spec/kexec.md";
 
 /** Every known pattern, most specific first (a line is explained by the first match). */
 export const FAILURE_PATTERNS: readonly Pattern[] = [
@@ -57,7 +56,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "The running kernel has CR4.LA57 on (5-level paging) and the target bzImage lacks XLF_5LEVEL (xloadflags bit 5), so bzImage64_probe() returns -ENOEXEC. Every x86_64 kernel from 5.3 sets that bit, with or without CONFIG_X86_5LEVEL, so the target is older than 5.3: from 4.17 to 5.2 its decompressor can still switch to 4-level paging itself (the bit did not exist yet); before 4.17 it faults when entered with LA57 set.",
     check: [
       "The target's xloadflags: open it in the Kexec Inspector image editor (XLF_5LEVEL is bit 5, 0x20).",
-      "That the running kernel really uses 5-level paging: `grep -o la57 /proc/cpuinfo`, CONFIG_X86_5LEVEL=y in /boot/config-$(uname -r), and no `no5lvl` on /proc/cmdline.",
+      "That the running kernel really uses 5-level paging: the kernel clears the la57 flag in /proc/cpuinfo when it runs 4-level (`grep -o la57 /proc/cpuinfo`); CONFIG_X86_5LEVEL exists only before 6.16 (commit 7212b58d6d71 made 5-level support unconditional).",
       "How kexec was run: without -s, kexec-tools ≥ 2.0.27 silently retries with kexec_load, which has no such check, and the jump then faults.",
     ],
     fix: [
@@ -88,7 +87,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Paste the dmesg lines here too: each is explained on its own.",
     ],
     rule: "kexec-tools reports a failed kexec_file_load as \"not available\" (observed: rc 253 with the kernel's 5-level refusal in dmesg)",
-    source: "../shared/fixtures/lab/l5-refusal/refusal-l5-pc-1G.json (kexec-tools 2.0.25, `kexec -s -l`); " + SPEC_KEXEC + " §A, §B.1",
+    source: "kexec-tools kexec/kexec.c main(), do_kexec_file_load() (EFALLBACK); seen with 2.0.25 and 2.0.32 in real boots",
     simulate: { focus: "kexec", paging: 5, iface: "kexec_file_load" },
   },
   {
@@ -106,7 +105,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The kernel log line printed by the loader: `dmesg | grep -E 'kexec|bzImage64'`."],
     fix: ["Fix what the kernel log names; the simulator shows which probe check or placement fails."],
     rule: "bzImage64_probe() / kexec_add_buffer() error codes",
-    source: "arch/x86/kernel/kexec-bzimage64.c, kernel/kexec_file.c; " + SPEC_KEXEC + " §B.1, §B.4",
+    source: "arch/x86/kernel/kexec-bzimage64.c, kernel/kexec_file.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -121,7 +120,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Or use kexec_load (`kexec -c`): kexec-tools' i386 bzImage loader enters it through the 32-bit entry point, below 0x37FFFFFF.",
     ],
     rule: "bzImage64_probe(): xloadflags & XLF_KERNEL_64",
-    source: "arch/x86/kernel/kexec-bzimage64.c; " + SPEC_KEXEC + " §B.1 check 6",
+    source: "arch/x86/kernel/kexec-bzimage64.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -132,7 +131,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The image's xloadflags in the image editor (bit 1, 0x2).", "CONFIG_RELOCATABLE in the target's config."],
     fix: ["Build the target with CONFIG_RELOCATABLE=y.", "Or use kexec_load (`kexec -c`): kexec-tools falls back to its i386 loader below 0x37FFFFFF."],
     rule: "bzImage64_probe(): xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G",
-    source: "arch/x86/kernel/kexec-bzimage64.c; " + SPEC_KEXEC + " §B.1 check 7",
+    source: "arch/x86/kernel/kexec-bzimage64.c",
     simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
   {
@@ -151,7 +150,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
       "Make the kdump initramfs smaller (dracut --hostonly, fewer modules).",
     ],
     rule: "locate_hole(size, align, min, max): first (bottom-up) or last (top-down) free RAM range that fits",
-    source: "kexec-tools kexec/kexec.c locate_hole(); " + SPEC_KEXEC + " §A.4",
+    source: "kexec-tools kexec/kexec.c locate_hole()",
     simulate: { focus: "kexec", iface: "kexec_load", crash: true },
   },
   {
@@ -166,7 +165,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     ],
     fix: ["Increase crashkernel= and reboot.", "Shrink the kdump initramfs."],
     rule: "add_buffer() → locate_hole() → die(\"locate_hole failed\")",
-    source: "kexec-tools kexec/kexec.c add_buffer_phys_virt(); " + SPEC_KEXEC + " §A.4–§A.5",
+    source: "kexec-tools kexec/kexec.c add_buffer_phys_virt()",
     simulate: { focus: "kexec", iface: "kexec_load", crash: true },
   },
   {
@@ -177,7 +176,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["`grep crashkernel /proc/cmdline`.", "`dmesg | grep -i crashkernel` for the reservation message or its failure."],
     fix: ["Add crashkernel=… to the running kernel's command line and reboot; simulate the value first."],
     rule: "crashdump-x86.c: the crash load uses the last \"Crash kernel\" range",
-    source: "kexec-tools kexec/arch/i386/crashdump-x86.c; " + SPEC_KEXEC + " §A.3",
+    source: "kexec-tools kexec/arch/i386/crashdump-x86.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -189,7 +188,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The requested size against System RAM (the simulator prints both).", "The e820 map: large reserved holes below 4 GiB."],
     fix: ["A smaller size, or crashkernel=X,high (plus ,low) to reserve above 4 GiB."],
     rule: "memblock_phys_alloc_range(size, CRASH_ALIGN, …) top-down within CRASH_ADDR_LOW_MAX, then CRASH_ADDR_HIGH_MAX",
-    source: "arch/x86/kernel/setup.c reserve_crashkernel() (≤ 6.6); ../shared/spec/crashkernel.md §3–§4",
+    source: "arch/x86/kernel/setup.c reserve_crashkernel() (≤ 6.6)",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -201,7 +200,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["Where the kernel and initrd sit (Kernel code… and RAMDISK lines).", "BASE alignment."],
     fix: ["Drop @BASE and let the kernel choose, or pick a free, aligned base (the simulator shows the free ranges)."],
     rule: "fixed base: memblock_phys_alloc_range(size, align, base, base + size) must return base",
-    source: "arch/x86/kernel/setup.c; kernel/crash_reserve.c reserve_crashkernel_generic(); ../shared/spec/crashkernel.md §4–§5",
+    source: "arch/x86/kernel/setup.c; kernel/crash_reserve.c reserve_crashkernel_generic()",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -212,7 +211,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The crashkernel= value against the memory map (simulate it)."],
     fix: ["Try a smaller size, ,high, or a different base; the simulator shows the kernel's result for each."],
     rule: "reserve_crashkernel()",
-    source: "arch/x86/kernel/setup.c; ../shared/spec/crashkernel.md",
+    source: "arch/x86/kernel/setup.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -224,7 +223,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The requested size against System RAM.", "Free RAM below 64 TiB."],
     fix: ["A smaller size."],
     rule: "reserve_crashkernel_generic(): search windows and fallbacks",
-    source: "kernel/crash_reserve.c; ../shared/spec/crashkernel.md §5",
+    source: "kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -236,7 +235,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["crashkernel=…,low on the command line.", "Free memory below 4 GiB."],
     fix: ["A smaller crashkernel=Y,low (e.g. 96M), or crashkernel=0,low if the dump kernel needs no low DMA memory."],
     rule: "reserve_crashkernel_low(): low area for a main area ≥ 4 GiB",
-    source: "arch/x86/kernel/setup.c reserve_crashkernel_low(); kernel/crash_reserve.c; ../shared/spec/crashkernel.md",
+    source: "arch/x86/kernel/setup.c reserve_crashkernel_low(); kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -247,7 +246,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The crashkernel= value: sizes need a K/M/G suffix or bytes, ranges look like 512M-2G:64M,2G-:128M, a base follows @."],
     fix: ["Type the value into the simulator's crashkernel= field: it shows the kernel's message and the column as you type."],
     rule: "parse_crashkernel_simple/_mem/_suffix() and memparse()",
-    source: "kernel/crash_core.c / kernel/crash_reserve.c; ../shared/spec/crashkernel.md §1",
+    source: "kernel/crash_core.c / kernel/crash_reserve.c",
     simulate: { focus: "crashkernel" },
   },
   {
@@ -259,7 +258,7 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["cmdline_size in the image editor.", "The length of --append / --reuse-cmdline."],
     fix: ["Shorten the command line."],
     rule: "cmdline_len > cmdline_size (kexec-tools and bzImage64_load())",
-    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load(); kexec-tools kexec-bzImage64.c; " + SPEC_KEXEC + " §A.5, §B.2",
+    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load(); kexec-tools kexec-bzImage64.c",
     simulate: { focus: "kexec" },
   },
   {
@@ -281,8 +280,51 @@ export const FAILURE_PATTERNS: readonly Pattern[] = [
     check: ["The file in the image editor (is there a setup header?)."],
     fix: ["Pass the bzImage (vmlinuz), not vmlinux.gz or an initrd."],
     rule: "kexec-tools probes each file type in order",
-    source: "kexec-tools kexec/arch/x86_64/kexec-x86_64.c; " + SPEC_KEXEC + " §A.1",
+    source: "kexec-tools kexec/arch/x86_64/kexec-x86_64.c",
     simulate: { focus: "kexec", iface: "kexec_load" },
+  },
+  // kexec-tools 2.0.27–2.0.32 default mode (lab-7.2 trap-2.0.32): after the kernel's refusal the
+  // load goes through kexec_load without a word; only `kexec -d` shows it.
+  {
+    id: "kexec-load-after-refusal",
+    re: /kexec_load: entry = (0x[0-9a-fA-F]+) flags = (0x[0-9a-fA-F]+)/,
+    title: "The image was loaded with kexec_load",
+    cause: (m, all) =>
+      FIVE_LEVEL.test(all)
+        ? `The kernel refused the image through kexec_file_load (the "bzImage cannot handle 5-level paging mode." line), and kexec-tools ≥ 2.0.27 in its default mode then loaded it through kexec_load (entry ${m[1]}) without printing anything: the load succeeds, and \`kexec -e\` runs a target whose decompressor cannot take 5-level paging.`
+        : `kexec-tools placed the segments itself and called kexec_load (entry ${m[1]}, flags ${m[2]}): no kernel-side checks of the image (XLF_5LEVEL) apply.`,
+    check: [
+      "Whether the kernel log has \"kexec-bzImage64: bzImage cannot handle 5-level paging mode.\" just before: then this was the silent fallback.",
+      "`kexec --version`: 2.0.27 and later try kexec_file_load first and fall back on ENOEXEC, EINVAL, ENOSYS or ENOTSUP.",
+    ],
+    fix: ["Load with `kexec -s` so a refusal stays an error (it prints only \"syscall kexec_file_load not available.\", exit 253).", "Kexec a target with XLF_5LEVEL set, or run the current kernel with `no5lvl`."],
+    rule: "kexec-tools main(): do_kexec_file_load() returns EFALLBACK, main() retries with my_load() (kexec_load)",
+    source: "kexec-tools kexec/kexec.c main(), do_kexec_file_load(); commit 29fe5067ed07 \"kexec: make -a the default\" (v2.0.27)",
+    simulate: { focus: "kexec", paging: 5, iface: "auto", kexecTools: "2.0.32" },
+  },
+  {
+    id: "kexec-load-eperm",
+    re: /kexec_load failed: Operation not permitted/,
+    title: "kexec_load was refused with EPERM",
+    cause: () =>
+      "The kernel answered EPERM: it is locked down (Secure Boot or lockdown=), where only kexec_file_load with a signed image is allowed; or the caller lacks CAP_SYS_BOOT; or kernel.kexec_load_disabled is set.",
+    check: ["`cat /sys/kernel/security/lockdown`.", "`sysctl kernel.kexec_load_disabled`.", "That kexec runs as root (CAP_SYS_BOOT)."],
+    fix: ["Use kexec_file_load (`kexec -s`) with an image signed by a key the kernel trusts."],
+    rule: "kexec_load_check(): security_locked_down(LOCKDOWN_KEXEC) and kexec_load_disabled → -EPERM",
+    source: "kernel/kexec.c kexec_load_check(); security/lockdown/lockdown.c",
+    simulate: { focus: "kexec", iface: "kexec_load" },
+  },
+  {
+    id: "cmdline-no-room-elfcorehdr",
+    re: /Appending elfcorehdr=<addr> (?:to command line exceeds maximum allowed length|exceeds cmdline size)/,
+    title: "No room left in cmdline_size for elfcorehdr=",
+    cause: () =>
+      "bzImage64_load() keeps 30 bytes (MAX_ELFCOREHDR_STR_LEN) of the target's cmdline_size free for \"elfcorehdr=0x… \" on every kexec_file load, crash or not; the command line plus that room is too long. Before 6.12 this was a pr_debug line and the syscall just failed with EINVAL.",
+    check: ["cmdline_size in the image editor.", "The length of --append / --reuse-cmdline."],
+    fix: ["Shorten the command line by at least the difference."],
+    rule: "cmdline_len + MAX_ELFCOREHDR_STR_LEN > header->cmdline_size → -EINVAL",
+    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_load()",
+    simulate: { focus: "kexec", iface: "kexec_file_load" },
   },
 ];
 

@@ -18,6 +18,8 @@ export function memoryMapFromIomem(text: string, file: string): MemoryMap {
   const reserved: ReservedRange[] = [];
   let entries = 0;
   let nonZero = 0;
+  const topNames: string[] = [];
+  let firstRamOffset = 0;
   let offset = 0;
   for (const raw of text.split("\n")) {
     const lineOffset = offset;
@@ -32,14 +34,25 @@ export function memoryMapFromIomem(text: string, file: string): MemoryMap {
     const name = m[4]!;
     entries++;
     if (start !== 0 || end !== 0) nonZero++;
-    if (depth === 0 && name === "System RAM") ram.push({ start, end });
+    if (depth === 0) topNames.push(name);
+    if (depth === 0 && name === "System RAM") {
+      if (ram.length === 0) firstRamOffset = lineOffset;
+      ram.push({ start, end });
+    }
     else if (name === "Crash kernel") crash.push({ start, end });
     else if (/^Kernel (code|rodata|data|bss)$/.test(name)) kernel.push({ start, end });
   }
   if (entries > 0 && nonZero === 0) {
     throw new FormatError(file, 0, "iomem addresses", "real addresses (read /proc/iomem as root)", "every range is 00000000-00000000: the dump was taken without CAP_SYS_ADMIN");
   }
-  if (ram.length === 0) throw new FormatError(file, 0, "System RAM", "at least one top-level \"System RAM\" entry");
+  if (ram.length === 0) {
+    const names = [...new Set(topNames)].slice(0, 6).map((n) => JSON.stringify(n)).join(", ");
+    throw new FormatError(file, 0, "System RAM", "at least one top-level \"System RAM\" entry (a /proc/iomem dump)", names ? `only ${names}` : "no top-level entry");
+  }
+  const ramBytes = ram.reduce((a, r) => a + Math.max(0, r.end - r.start + 1), 0);
+  if (ramBytes < 1024 * 1024) {
+    throw new FormatError(file, firstRamOffset, "System RAM", "at least 1 MiB of System RAM (a machine's /proc/iomem)", `${ramBytes} bytes`);
+  }
   const extraNotes: string[] = [];
   if (kernel.length > 0) {
     // mergeRanges drops inverted (end < start) ranges, so a lying log can leave nothing.

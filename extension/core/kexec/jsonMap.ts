@@ -7,7 +7,7 @@
  */
 import { FormatError } from "../io/formatError";
 import type { E820Entry, MemoryMap, ReservedRange } from "./memoryMap";
-import { systemRamFromE820 } from "./memoryMap";
+import { isRamType, systemRamFromE820 } from "./memoryMap";
 import type { AddrRange } from "./ranges";
 import { mergeRanges } from "./ranges";
 
@@ -62,6 +62,18 @@ export function memoryMapFromJson(text: string, file: string): MemoryMap {
     const r = range(e, file, `reserved[${i}]`);
     return { start: r.start, end: r.end, what: r.extra ?? "reserved", source: `reserved[${i}]` };
   });
+  const systemRam = ramList.length > 0 ? mergeRanges(ramList) : systemRamFromE820(firmware);
+  if (systemRam.length === 0) {
+    // Never answer from an empty map: name the entry whose type was not RAM.
+    const i = firmware.findIndex((e) => !isRamType(e.type));
+    throw new FormatError(
+      file,
+      0,
+      ramList.length > 0 ? "ram" : `e820[${Math.max(0, i)}].type`,
+      "at least one RAM range: an e820 entry of type \"usable\" / \"System RAM\" / \"RAM\", or a non-empty \"ram\" list",
+      ramList.length > 0 ? "ranges that vanish after trimming page 0 and 640 KiB–1 MiB" : JSON.stringify(firmware[Math.max(0, i)]?.type),
+    );
+  }
   const crashKey = Array.isArray(doc.crashKernel) ? "crashKernel" : "crashkernel";
   const crash = list(doc, crashKey).map((e, i) => range(e, file, `${crashKey}[${i}]`));
   const paging = doc.paging === 5 ? 5 : doc.paging === 4 ? 4 : undefined;
@@ -69,7 +81,7 @@ export function memoryMapFromJson(text: string, file: string): MemoryMap {
     kind: "json",
     file,
     firmware,
-    systemRam: ramList.length > 0 ? mergeRanges(ramList) : systemRamFromE820(firmware),
+    systemRam,
     reserved,
     crashKernel: crash.map((r) => ({ start: r.start, end: r.end })).sort((a, b) => a.start - b.start),
     cmdline: typeof doc.cmdline === "string" ? doc.cmdline : undefined,

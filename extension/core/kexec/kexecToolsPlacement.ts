@@ -25,6 +25,8 @@ export interface KexecToolsInput {
   crashRanges?: readonly AddrRange[];
   /** CPUs with crash notes (elfcorehdr size). */
   cpus?: number;
+  /** The running kernel is locked down (Secure Boot / lockdown=): kexec_load is refused with EPERM. */
+  lockdown?: boolean;
 }
 
 class HoleFinder {
@@ -141,7 +143,9 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
   };
   let cmdline = input.cmdline;
   if (is64 && cmdline.length + 1 > img.cmdlineSize) {
-    return res(false, "Kernel command line too long for kernel!", loader, [], crashRegion);
+    // kexec-bzImage64.c prints this with dbgprintf() (only with -d); the user sees "Cannot load <file>".
+    log.push("Kernel command line too long for kernel!");
+    return res(false, `Cannot load ${img.name}`, loader, [], crashRegion);
   }
   if (input.crash) {
     // load_crashdump_segments(): backup of the first RAM range below 640 KiB, then ELF headers.
@@ -161,6 +165,9 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     const e = h.add("elfcorehdr", bufsz, memsz, 1024, 0, ULONG_MAX, true);
     if (e < 0) return fail("elfcorehdr", memsz);
     log.push(`Created elf header segment at ${hex(e)}`);
+    // crashdump-x86.c: without an EFI runtime map (BIOS boot) cmdline_add_efi() appends the RSDP
+    // address from /sys/kernel/boot_params (get_acpi_rsdp(), kexec-tools ≥ 2.0.20), then elfcorehdr=.
+    if (map.acpiRsdp && !map.efiBoot) cmdline = `${cmdline} acpi_rsdp=0x${map.acpiRsdp.toString(16)}`;
     cmdline = `${cmdline} elfcorehdr=${Math.floor(e / 1024)}K`;
   }
   const cmdlineLen = cmdline.length + 1;
@@ -200,13 +207,19 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     if (i < 0) return fail("initrd", input.initrdSize);
     log.push(`Loaded initrd at ${hex(i)} size ${hex(input.initrdSize)}`);
   }
-  if (is64) {
-    // add_setup_data(): bottom-up from 1 MiB (x86-linux-setup.c).
+  if (is64 && tools.setupDataSegment) {
+    // add_setup_data() for the RNG seed (≥2.0.25): bottom-up from 1 MiB (x86-linux-setup.c).
     const s = h.add("setup_data", SETUP_DATA_BYTES, SETUP_DATA_BYTES, PAGE_SIZE, 0x100000, ULONG_MAX, false);
     if (s < 0) return fail("setup_data", SETUP_DATA_BYTES);
   }
   // kernel/kexec.c: nr_segments > KEXEC_SEGMENT_MAX is -EINVAL.
   if (h.segments.length > 16) return res(false, "Too many segments (KEXEC_SEGMENT_MAX is 16)", loader, [...h.segments], crashRegion, "EINVAL");
+  if (input.lockdown) {
+    // kernel/kexec.c kexec_load_check(): security_locked_down(LOCKDOWN_KEXEC) → -EPERM, after
+    // kexec-tools has placed everything; security/lockdown/lockdown.c logs the refusal.
+    log.push("Lockdown: kexec: kexec of unsigned images is restricted; see man kernel_lockdown.7");
+    return res(false, "kexec_load failed: Operation not permitted", loader, [...h.segments], crashRegion, "EPERM");
+  }
   if (!is64 && !(img.xloadflags & XLF_KERNEL_64)) log.push("32-bit kernel: entered through the 32-bit entry point.");
   else if (!is64 && !(img.xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)) log.push("Not a relocatable bzImage64: the i386 loader keeps it below 0x37FFFFFF.");
   return res(true, "", loader, [...h.segments], crashRegion);

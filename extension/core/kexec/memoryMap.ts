@@ -7,7 +7,11 @@ import type { AddrRange } from "./ranges";
 import { PAGE_SIZE, alignDown, alignUp, mergeRanges, subtractRanges } from "./ranges";
 
 export interface E820Entry extends AddrRange {
-  /** "usable", "reserved", "ACPI data", "ACPI NVS", "unusable", "persistent (type 12)", "reserved-kern" … */
+  /**
+   * As the kernel printed it: "usable", "reserved", "ACPI data", "ACPI NVS", "unusable",
+   * "persistent (type 12)", "type 20" (≤6.x); "System RAM", "device reserved",
+   * "persistent RAM (type 12)" (7.0+).
+   */
   type: string;
 }
 
@@ -33,6 +37,15 @@ export interface MemoryMap {
   reserved: ReservedRange[];
   /** "Crash kernel" ranges the input shows, ascending (kexec-tools uses the last one). */
   crashKernel: AddrRange[];
+  /**
+   * crashkernel=…,cma areas (≥6.17) the input shows (boot log "cma: Reserved … at …" lines). They
+   * are not in /proc/iomem and not in kexec_crash_size.
+   */
+  crashCma?: AddrRange[];
+  /** Physical address of the ACPI RSDP ("ACPI: RSDP 0x…" in a boot log); kexec-tools passes it to a kdump kernel. */
+  acpiRsdp?: number;
+  /** The kernel was booted through EFI ("efi: EFI v…" in a boot log). */
+  efiBoot?: boolean;
   cmdline?: string;
   kernelRelease?: string;
   pagingLevels?: 4 | 5;

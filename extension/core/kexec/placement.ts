@@ -34,6 +34,15 @@ export interface PlacementResult {
   log: string[];
   /** The crash region used (crash loads). */
   crashRegion?: { start: number; end: number };
+  /**
+   * Crash loads (kexec_file_load): what the capture kernel is told. `ram` = the E820 RAM entries
+   * crash_setup_memmap_entries() gives it (System RAM below 1 MiB, the low area, crashk_res minus
+   * the ELF headers, and ≥6.17 the crashkernel CMA areas); `elfLoads` = the RAM its ELF core headers
+   * describe (System RAM minus the first 1 MiB, the crash areas and the CMA areas).
+   */
+  dumpKernel?: { ram: { start: number; end: number }[]; elfLoads: { start: number; end: number }[] };
+  /** Simulator notes: assumptions made (e.g. kernel .config defaults), caveats. Not tool or kernel text. */
+  notes?: string[];
 }
 
 export const ULONG_MAX = Number.MAX_SAFE_INTEGER;

@@ -55,7 +55,7 @@ export const CRASH_CONSTANTS: readonly CrashConstant[] = [
       { kernels: "6.9+", value: "SZ_16M", file: "arch/x86/include/asm/crash_reserve.h" },
     ],
     x86_32: "SZ_16M",
-    source: "crashkernel.md §2",
+    source: "arch/x86/kernel/setup.c (≤6.6), arch/x86/include/asm/crash_core.h (6.7–6.8), arch/x86/include/asm/crash_reserve.h (6.9+)",
   },
   {
     name: "CRASH_ADDR_LOW_MAX",
@@ -68,7 +68,7 @@ export const CRASH_CONSTANTS: readonly CrashConstant[] = [
     ],
     x86_32: "SZ_512M",
     commit: "9ca5c8e632ce8f144ec6d00da2dc5e16b41d593c (896 MiB → 4 GiB, v5.2)",
-    source: "crashkernel.md §2",
+    source: "arch/x86/kernel/setup.c (≤6.6), arch/x86/include/asm/crash_reserve.h (6.9+); commit 9ca5c8e632ce",
   },
   {
     name: "CRASH_ADDR_HIGH_MAX",
@@ -82,7 +82,7 @@ export const CRASH_CONSTANTS: readonly CrashConstant[] = [
     ],
     x86_32: "SZ_512M",
     commit: "8ff80fbe7e9870078b1cc3c2cdd8f3f223b333a9 (x86/kdump/64: Restrict kdump kernel reservation to <64TB, v5.3)",
-    source: "crashkernel.md §2; paging.md §2",
+    source: "commit 8ff80fbe7e98 \"x86/kdump/64: Restrict kdump kernel reservation to <64TB\"; MAXMEM in arch/x86/include/asm/pgtable_64_types.h",
   },
 ];
 

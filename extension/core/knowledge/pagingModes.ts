@@ -23,7 +23,7 @@ export const PAGING_MODES: Readonly<Record<4 | 5, PagingMode>> = {
     consequence:
       "4-level: this kernel used at most 64 TiB of physical memory (MAX_PHYSMEM_BITS 46). A kexec/kdump target is entered " +
       "with 4-level paging, which every x86_64 kernel handles; XLF_5LEVEL does not matter for a jump from this kernel.",
-    source: "paging.md §1, §5",
+    source: "arch/x86/include/asm/sparsemem.h MAX_PHYSMEM_BITS, asm/pgtable_64_types.h MAXMEM; Documentation/arch/x86/x86_64/5level-paging.rst",
   },
   5: {
     levels: 5,
@@ -34,7 +34,7 @@ export const PAGING_MODES: Readonly<Record<4 | 5, PagingMode>> = {
       "so a kexec/kdump target loaded from it must have XLF_5LEVEL (kexec_file_load refuses it otherwise; via kexec_load its " +
       "decompressor faults). A target without XLF_5LEVEL_ENABLED switches to 4-level and works only below 64 TiB: " +
       "crashkernel must sit below 64 TiB for a 4-level capture kernel (the reservation is capped there since 5.3).",
-    source: "paging.md §1, §2, §4, §5; commits ee338b9ee282, 8ff80fbe7e98",
+    source: "Documentation/arch/x86/x86_64/5level-paging.rst; commits ee338b9ee282 (kexec_file refusal, v5.3), 8ff80fbe7e98 (64 TiB cap, v5.3); arch/x86/boot/compressed/pgtable_64.c",
   },
 };
 

@@ -126,7 +126,7 @@ const BIT_ROWS = [
     meaning: "Proposed on a mailing list for memory-encryption-aware loaders; not defined in any mainline bootparam.h read.",
     setWhen: "never by a mainline header.S",
     kexec: "No loader checks it; a set bit 7 in a real image is unexpected and reported as informational.",
-    source: "../shared/spec/boot-protocol.md §4 (bit 7 row)",
+    source: "not in any mainline arch/x86/include/uapi/asm/bootparam.h (XLF_* bits 0–6 only); a mailing-list proposal",
   },
 ] as const satisfies readonly XloadflagsBit[];
 

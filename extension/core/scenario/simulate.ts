@@ -14,6 +14,7 @@ import { fallsBack, LOCKDOWN_SOURCE, planLoad, type Iface, type LoaderPlan } fro
 import type { MemoryMap } from "../kexec/memoryMap";
 import type { PlacementResult } from "../kexec/placement";
 import type { AddrRange } from "../kexec/ranges";
+import type { ConfigChoice } from "./kernelConfigChoice";
 import type { UkiFacts } from "../kexec/ukiVerdicts";
 import { ukiAttempts } from "./ukiLoad";
 
@@ -62,6 +63,8 @@ export interface SimulateInputs {
   initrdSize?: number;
   cpus?: number;
   swiotlbBytes?: number;
+  /** The running kernel's .config and where it came from (build-dependent sizes); none: distro defaults. */
+  config?: ConfigChoice;
   /** The target is a UKI: these are its facts, and `image` is the kernel in its .linux section. */
   uki?: UkiFacts | null;
   /** The running kernel's banner or full release when known (/proc/version, a boot log's "Linux version" line). */
@@ -96,6 +99,8 @@ export interface SimulateResult {
   } | null;
   verdicts: Verdict[];
   notes: string[];
+  /** The .config file that sized build-dependent segments; null when defaults were assumed. */
+  config: string | null;
 }
 
 function pick<T>(what: string, version: string, dflt: string, make: (v: string) => T, errors: string[]): T {
@@ -133,7 +138,7 @@ export function simulate(inputs: SimulateInputs): SimulateResult {
   const profile = resolveKernel(inputs.kernel, map, paramErrors);
   const tools = resolveKexecTools(inputs.kexecTools, paramErrors);
   const running = inputs.runningPaging ?? map.pagingLevels ?? 4;
-  const notes: string[] = [];
+  const notes: string[] = [...(inputs.config?.notes ?? [])];
 
   // The crash region: where the map says this very crashkernel= landed, else where it would land.
   const mapTokens = crashkernelTokens(map.cmdline);
@@ -153,24 +158,21 @@ export function simulate(inputs: SimulateInputs): SimulateResult {
   let verdicts: Verdict[] = [];
   if (image) {
     const common = { map, image, initrdSize: inputs.initrdSize, crash: inputs.crash, cmdline: inputs.append ?? "", crashRanges: crashRegion.ranges, cpus: inputs.cpus };
-    const viaLoad = (): PlacementResult => {
-      const r = simulateKexecLoad({ ...common, tools });
-      return inputs.lockdown ? lockedDown(r) : r;
-    };
+    const config = inputs.config?.config;
+    const viaLoad = (): PlacementResult => simulateKexecLoad({ ...common, tools, lockdown: inputs.lockdown });
     const plan = planLoad(inputs.iface, tools);
     const attempts: PlacementResult[] = [];
     let stubBytes = false;
     if (inputs.uki) {
       // kexec-tools takes .initrd unless --initrd is given; it never reads .cmdline.
       const initrdSize = inputs.initrdSize ?? inputs.uki.initrd?.size;
-      const viaFile = (): PlacementResult => simulateKexecFile({ ...common, initrdSize, profile, runningPaging: running });
+      const viaFile = (): PlacementResult => simulateKexecFile({ ...common, initrdSize, profile, runningPaging: running, config });
       const u = ukiAttempts(inputs.uki, image, tools, plan, viaFile, (inputs.append ?? "").length + 1);
-      attempts.push(...u.attempts.map((a) => (a.interface === "kexec_load" && inputs.lockdown ? lockedDown(a) : a)));
+      attempts.push(...u.attempts.map((a) => (a.interface === "kexec_load" && a.accepted && inputs.lockdown ? lockedDown(a) : a)));
       stubBytes = u.stubBytes;
       notes.push(`A UKI: kexec-tools ${tools.version} follows the "${u.rowId}" row (${UKI_ROW_SOURCE}).`);
     } else if (plan.first === "kexec_file_load") {
-      const viaFile = (): PlacementResult => simulateKexecFile({ ...common, profile, runningPaging: running });
-      const f = viaFile();
+      const f = simulateKexecFile({ ...common, profile, runningPaging: running, config });
       attempts.push(f);
       if (fallsBack(plan, f)) attempts.push(viaLoad());
     } else attempts.push(viaLoad());
@@ -199,5 +201,6 @@ export function simulate(inputs: SimulateInputs): SimulateResult {
     load,
     verdicts,
     notes,
+    config: inputs.config?.from ?? null,
   };
 }

@@ -61,10 +61,15 @@ export interface SimulationDoc {
   /** The refused kexec_file_load that kexec-tools silently retried with kexec_load. */
   fallbackFrom: AttemptDoc | null;
   crashRegionSource: SimulateResult["crashRegion"]["source"];
+  /** The .config that sized build-dependent segments; null: distro defaults were assumed (see notes). */
+  config: string | null;
+  /** What the capture kernel is told (kexec_file crash loads): its RAM and the ELF headers' loads. */
+  dumpKernel?: { ram: { start: string; end: string }[]; elfLoads: { start: string; end: string }[] };
   reservation: CrashkernelDoc | null;
   paramErrors: string[];
 }
 
+const hexRange = (x: { start: number; end: number }): { start: string; end: string } => ({ start: hex(x.start), end: hex(x.end) });
 const attemptDoc = (a: PlacementResult): AttemptDoc => ({ interface: a.interface, loader: a.loader, accepted: a.accepted, reason: a.reason, errno: a.errno });
 
 export function simulationDoc(r: SimulateResult, map: MemoryMap): SimulationDoc {
@@ -79,7 +84,7 @@ export function simulationDoc(r: SimulateResult, map: MemoryMap): SimulationDoc 
     crashRegion: f?.crashRegion ? { start: hex(f.crashRegion.start), end: hex(f.crashRegion.end) } : null,
     verdicts: r.verdicts.map((v) => ({ ...v })),
     log: [...(f?.log ?? [])],
-    notes: [...r.notes, ...map.notes],
+    notes: [...r.notes, ...(f?.notes ?? []), ...map.notes],
     kernel: { ...r.kernel },
     kexecTools: r.kexecTools,
     runningPaging: r.runningPaging,
@@ -87,6 +92,8 @@ export function simulationDoc(r: SimulateResult, map: MemoryMap): SimulationDoc 
     attempts: (r.load?.attempts ?? []).map(attemptDoc),
     fallbackFrom: r.load?.fallbackFrom ? attemptDoc(r.load.fallbackFrom) : null,
     crashRegionSource: r.crashRegion.source,
+    config: r.config,
+    ...(f?.dumpKernel ? { dumpKernel: { ram: f.dumpKernel.ram.map(hexRange), elfLoads: f.dumpKernel.elfLoads.map(hexRange) } } : {}),
     reservation: r.reservation ? crashkernelDoc(r.crashkernel, r.reservation) : null,
     paramErrors: [...r.paramErrors],
   };

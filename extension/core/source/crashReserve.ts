@@ -55,7 +55,7 @@ export function analyseCrashReserve(text: string): Finding[] {
     const v = valueOf(align);
     if (v !== undefined && v !== SZ_16M) {
       findings.push(
-        makeFinding(index, "crash-align", "warning", `CRASH_ALIGN is ${mib(v)}; x86 has always aligned crash regions to 16 MiB (crashkernel.md §2).`, { start: align.valueStart, end: align.valueEnd }, [
+        makeFinding(index, "crash-align", "warning", `CRASH_ALIGN is ${mib(v)}; x86 has always aligned crash regions to 16 MiB (CRASH_ALIGN in arch/x86/kernel/setup.c and asm/crash_reserve.h).`, { start: align.valueStart, end: align.valueEnd }, [
           { title: "Set CRASH_ALIGN to SZ_16M", edits: [{ range: { start: align.valueStart, end: align.valueEnd }, newText: "SZ_16M" }] },
         ]),
       );

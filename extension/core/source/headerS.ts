@@ -112,7 +112,7 @@ export function analyseHeaderS(text: string): HeaderSAnalysis {
     tooltip.push(`${p.label}: ${hex(value)} = ${bits.names.join(" | ") || "0"}`);
 
     if (value & ~XLF_KNOWN_MASK & 0xffff) {
-      push(makeFinding(index, "xlf-unknown-bit", "warning", `xloadflags sets bit(s) ${hex(value & ~XLF_KNOWN_MASK & 0xffff)} for ${p.label}; no mainline kernel defines them (boot-protocol.md §4).`, { start: word.start, end: word.end }));
+      push(makeFinding(index, "xlf-unknown-bit", "warning", `xloadflags sets bit(s) ${hex(value & ~XLF_KNOWN_MASK & 0xffff)} for ${p.label}; no mainline kernel defines them (arch/x86/include/uapi/asm/bootparam.h).`, { start: word.start, end: word.end }));
     }
     // Two terms contributing the same bit.
     for (let a = 0; a < terms.length; a++) {
@@ -265,7 +265,7 @@ function checkUnknownIdentifiers(value: string, base: number, index: LineIndex, 
     const bit = XLOADFLAGS_BITS.find((b) => b.name === m![0]);
     if (bit?.status === "mainline") continue;
     const why = bit ? `${bit.name} (bit ${bit.bit}) was only proposed, never merged; no loader checks it` : `${m[0]} is not an xloadflags bit the boot protocol defines`;
-    push(makeFinding(index, "xlf-unknown-bit", "warning", `${why} (boot-protocol.md §4).`, { start: base + m.index, end: base + m.index + m[0].length }));
+    push(makeFinding(index, "xlf-unknown-bit", "warning", `${why} (arch/x86/include/uapi/asm/bootparam.h).`, { start: base + m.index, end: base + m.index + m[0].length }));
   }
 }
 

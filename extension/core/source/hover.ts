@@ -66,7 +66,7 @@ export function hoverAt(text: string, offset: number, languageHint: HoverLanguag
   }
   const lb = LOADFLAGS_BITS.find((b) => b.name === word);
   if (lb) {
-    return done(range, "loadflags-bit", `${lb.name} — loadflags bit ${lb.bit} (${hex(lb.mask, 2)})`, [lb.meaning, "", `*Direction:* ${lb.direction}`, "*Source:* boot.rst \"loadflags\"; boot-protocol.md §3"]);
+    return done(range, "loadflags-bit", `${lb.name} — loadflags bit ${lb.bit} (${hex(lb.mask, 2)})`, [lb.meaning, "", `*Direction:* ${lb.direction}`, "*Source:* Documentation/arch/x86/boot.rst \"loadflags\"; arch/x86/include/uapi/asm/bootparam.h"]);
   }
   const cc = crashConstant(word);
   if (cc) {

@@ -42,7 +42,7 @@ export function analyseKexecBzimage64(text: string, opts: KexecProbeOptions = {}
 
   for (const c of PROBE_CHECKS) {
     if (!c.token.test(body)) {
-      findings.push(makeFinding(index, "kexec-probe-check-removed", "warning", `bzImage64_probe() no longer has ${c.what}; kexec_file_load would accept images the bzImage64 loader cannot boot (kexec.md §B.1).`, nameRange));
+      findings.push(makeFinding(index, "kexec-probe-check-removed", "warning", `bzImage64_probe() no longer has ${c.what}; kexec_file_load would accept images the bzImage64 loader cannot boot (arch/x86/kernel/kexec-bzimage64.c bzImage64_probe()).`, nameRange));
     }
   }
 
