@@ -350,7 +350,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
         (fits ? ` Loading it into the region: ${fits.accepted ? "fits" : fits.reason}.` : "") +
         (p.profile.sizeGeRamRejected ? " From 6.12 a crashkernel= size ≥ System RAM is refused silently; a bigger request must stay below RAM." : "") +
         (f.distroEstimate ? ` The report also holds the distro's own figure (${f.distroEstimate.from}).` : ""),
-      fix: status === "pass" ? "" : `Raise crashkernel= to at least ${Math.ceil(need / MiB / 64) * 64}M (or shrink the kdump initrd), then reboot. ${fixReserve(f)}`,
+      fix: status === "pass" ? "" : `Set crashkernel=${Math.ceil(need / MiB / 64) * 64}M or more (or shrink the kdump initrd), then reboot. ${fixReserve(f)}`,
       source: `${SRC.estimate}; arch/x86/boot/header.S init_size; kernel/crash_reserve.c parse_crashkernel() (6.12 size ≥ RAM)`,
     });
   }

@@ -96,7 +96,9 @@ const RELEASE_RE = /^\d+\.\d+/;
 export function upstreamVersion(release: string | null, banner: string | null, signature: string | null): { version: string | null; how: string } {
   const sig = signature ? /\s(\d+\.\d+(?:\.\d+)?)\s*$/.exec(signature.trim()) : null;
   if (sig) return { version: sig[1]!, how: "/proc/version_signature (Ubuntu) names the upstream stable version" };
-  const deb = banner ? /\bDebian (\d+\.\d+(?:\.\d+)?)[-+~]/.exec(banner) : null;
+  // The last "Debian X.Y.Z-N" is the kernel's (the first ones name the compiler's package).
+  const debs = banner ? [...banner.matchAll(/\bDebian (\d+\.\d+(?:\.\d+)?)[-+~]/g)] : [];
+  const deb = debs.length ? debs[debs.length - 1]! : null;
   if (deb) return { version: deb[1]!, how: "the banner's \"Debian X.Y.Z-N\" names the upstream stable version" };
   const rel = release ? /^(\d+\.\d+(?:\.\d+)?)/.exec(release) : null;
   if (rel) return { version: rel[1]!, how: "the release's leading version (the banner names no other)" };

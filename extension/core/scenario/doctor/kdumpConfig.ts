@@ -56,7 +56,7 @@ export function kexecModeFromArgs(args: readonly string[]): KexecMode | null {
 /** Splits a command line as a shell would for simple quoting. */
 export function splitArgs(s: string): string[] {
   const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  const re = /"([^"]*)"|'([^']*)'|([^\s"']+)/g;
   let m: RegExpExecArray | null;
   let last = -1;
   while ((m = re.exec(s))) {
