@@ -214,7 +214,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       title: request.reserve ? `${tokens.join(" ")} asks for ${mib(Number(request.size))}` : `${tokens.join(" ")} reserves nothing on ${p.profile.version}`,
       detail:
         (request.reserve
-          ? `Parsed as ${p.profile.family} would (${request.form} form${request.high ? ", above 4 GiB" : ""}) against System RAM ${mib(systemRam)}.`
+          ? `Parsed as kernel ${p.profile.version} [${p.profile.family}] would (${request.form} form${request.high ? ", above 4 GiB" : ""}) against System RAM ${mib(systemRam)}.`
           : `${request.why}.${p.profile.sizeGeRamRejected ? " From 6.12 a size ≥ System RAM is refused without a message." : ""}`) + (msgs.length ? ` Kernel messages: ${msgs.join(" | ")}` : ""),
       fix: request.reserve ? "" : `Choose a size the kernel accepts (below System RAM ${mib(systemRam)}), e.g. crashkernel=512M. ${fixReserve(f)}`,
       source: `${SRC.param}; rules of ${p.profile.version} [${p.profile.family}] (${p.profileHow})`,
