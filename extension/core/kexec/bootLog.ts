@@ -12,7 +12,8 @@ const PREFIX = String.raw`^(?:<\d+>)?(?:\[\s*\d+\.\d+\]\s*)?`;
 const RE = {
   version: /Linux version (\S+)/,
   cmdline: new RegExp(PREFIX + String.raw`Command line: (.*)$`),
-  e820: /BIOS-e820: \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\] (.+?)\s*$/,
+  // 7.x prints two spaces and "System RAM" / "device reserved" (and [gap …] lines, which do not match).
+  e820: /BIOS-e820: \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]\s+(.+?)\s*$/,
   // Pre-3.x format: "BIOS-e820: 0000000000000000 - 000000000009fc00 (usable)", end exclusive.
   e820Old: /BIOS-e820: ([0-9a-fA-F]{8,16}) - ([0-9a-fA-F]{8,16}) \((.+)\)/,
   user: /\buser: \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\] (.+?)\s*$/,
