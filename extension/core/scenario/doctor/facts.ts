@@ -15,6 +15,8 @@ import { readKdumpConfig, type KdumpConfig } from "./kdumpConfig";
 import { detectLayout, sosCommandFile, SupportconfigReader, type Layout } from "./layouts";
 import { decidePaging, type PagingDecision } from "./paging";
 import { LOG_CAP, RootFs } from "./rootFs";
+import * as path from "node:path";
+import { FormatError } from "../../io/formatError";
 
 /** Kernel images larger than this are not parsed (a bzImage is 5–20 MiB). */
 const IMAGE_CAP = 256 * 1024 * 1024;
@@ -88,6 +90,11 @@ export interface MachineFacts {
 export interface GatherOptions {
   /** `kexec --version` of this machine's own binary (live only; never run under --root). */
   kexecVersion?: () => Promise<string | null>;
+  /**
+   * A boot log to use instead of the root's (a host path, e.g. `journalctl -k -b > boot.log`):
+   * it explains a failed reservation from the boot's own e820 map. Read bounded, like the root.
+   */
+  bootLog?: string;
 }
 
 const RELEASE_RE = /^\d+\.\d+/;
@@ -275,12 +282,21 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
 
   // Boot log (for explaining a failed reservation).
   let bootLog: MachineFacts["bootLog"] = null;
-  const logText =
-    layout === "sosreport"
-      ? pick("bootLog", [sosCommandFile("kernel", "dmesg"), "/var/log/dmesg"], undefined, LOG_CAP)
-      : sc
-        ? pick("bootLog", [], scCmd(["boot.txt"], "dmesg -T"), LOG_CAP)
-        : pick("bootLog", ["/var/log/dmesg", "/var/log/boot.msg"], undefined, LOG_CAP);
+  let logText: string | null;
+  if (opts.bootLog !== undefined) {
+    const abs = path.resolve(opts.bootLog);
+    const r = new RootFs(path.dirname(abs)).readText("/" + path.basename(abs), LOG_CAP);
+    if (!r.ok) throw new FormatError(opts.bootLog, 0, "boot log", "a readable regular file", r.detail);
+    logText = r.text;
+    from["bootLog"] = abs;
+  } else {
+    logText =
+      layout === "sosreport"
+        ? pick("bootLog", [sosCommandFile("kernel", "dmesg"), "/var/log/dmesg"], undefined, LOG_CAP)
+        : sc
+          ? pick("bootLog", [], scCmd(["boot.txt"], "dmesg -T"), LOG_CAP)
+          : pick("bootLog", ["/var/log/dmesg", "/var/log/boot.msg"], undefined, LOG_CAP);
+  }
   if (logText !== null) {
     // dmesg -T prints "[Wed Dec  2 05:00:00 2026] …": make it look like a plain dmesg line.
     const text = logText.replace(/^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\] ?/gm, "[    0.000000] ");
@@ -293,6 +309,9 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
       problem = e.message;
     }
     bootLog = { from: from["bootLog"] ?? "boot log", map, problem, text };
+    if (map?.kernelRelease && release && map.kernelRelease !== release) {
+      lacking.push(`a boot log of the running kernel: ${bootLog.from} is from ${map.kernelRelease}, not ${release}`);
+    }
   } else lacking.push(layout === "live" ? "a saved boot log (/var/log/dmesg): the doctor does not run dmesg" : "the kernel log (dmesg)");
 
   const paging = decidePaging({ cpuinfo, cmdline, config: config?.text ?? null, release, bootLogSays5: bootLog?.map?.pagingLevels === 5 });
