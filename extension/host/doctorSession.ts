@@ -39,8 +39,8 @@ export class DoctorSession {
     return this.root;
   }
 
-  receive(raw: unknown): void {
-    this.handler.receive(raw);
+  receive(raw: unknown): boolean {
+    return this.handler.receive(raw);
   }
 
   /** Check another root (a command while the panel is open). */

@@ -142,7 +142,8 @@ export function simulateLoad(p: Plan, running: 4 | 5, image: KexecImage, crash: 
   const crashRanges = p.ranges;
   const viaFile = (m: MemoryMap): PlacementResult => simulateKexecFile({ map: m, image, initrdSize, crash, cmdline, profile: p.profile, runningPaging: running, crashRanges });
   const viaLoad = (m: MemoryMap): PlacementResult => simulateKexecLoad({ map: m, image, initrdSize, crash, cmdline, tools: p.tools, crashRanges });
-  const m = map ?? (crash && crashRanges.length ? crashOnlyMap(crashRanges) : null);
+  // A crash load places inside the reservation only: nothing to simulate without one.
+  const m = crash ? (crashRanges.length ? (map ?? crashOnlyMap(crashRanges)) : null) : map;
   const first: "kexec_load" | "kexec_file_load" = p.mode === "load" ? "kexec_load" : "kexec_file_load";
   let placement: PlacementResult | null = null;
   let fellBack: string | null = null;
@@ -411,7 +412,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
     }
     const opt = f.kdump?.mode ? (p.mode === "file" ? " (-s)" : p.mode === "load" ? " (-c)" : " (-a)") : " (kexec-tools' default)";
     const what = p.mode === "file" ? "kexec_file_load" : p.mode === "load" ? "kexec_load" : "kexec_file_load, falling back to kexec_load";
-    add({ id: "load-interface", status, title: `Capture kernel loaded with ${what}${opt}`, detail: parts.join(" "), fix, source });
+    add({ id: "load-interface", status, title: `Capture kernel ${f.crashLoaded ? "loaded" : "loads"} with ${what}${opt}`, detail: parts.join(" "), fix, source });
   }
 
   // 9. Will the jump into the capture kernel work?
