@@ -71,7 +71,7 @@ function debianRoot(over: Record<string, string | Uint8Array | { size: number } 
     "sys/kernel/security/lockdown": "[none] integrity confidentiality\n",
     "boot/vmlinuz-6.1.0-50-amd64": makeImage({ kernelVersion: "6.1.0-50-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.123-1" }),
     "boot/initrd.img-6.1.0-50-amd64": { size: 30 * MiB },
-    "boot/config-6.1.0-50-amd64": "CONFIG_X86_5LEVEL=y\nCONFIG_CRASH_DUMP=y\n",
+    "boot/config-6.1.0-50-amd64": "CONFIG_X86_5LEVEL=y\nCONFIG_KEXEC=y\nCONFIG_KEXEC_FILE=y\nCONFIG_CRASH_DUMP=y\nCONFIG_PROC_VMCORE=y\n",
     "etc/default/kdump-tools": 'USE_KDUMP=1\nKDUMP_KERNEL=/var/lib/kdump/vmlinuz\nKDUMP_INITRD=/var/lib/kdump/initrd.img\nKDUMP_COREDIR="/var/crash"\nKDUMP_CMDLINE_APPEND="reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll nousb"\nKDUMP_KEXEC_ARGS="-s"\n',
     // Absolute links, as kdump-config makes them: resolved inside the root, never on this machine.
     "var/lib/kdump/vmlinuz": { link: "/boot/vmlinuz-6.1.0-50-amd64" },
@@ -94,7 +94,7 @@ describe("doctor: kdump readiness from a root", () => {
     assert.equal(r.kdump?.initrdSize, 30 * MiB);
     assert.deepEqual(r.kdump?.kexecArgs, ["-s"]);
     assert.equal(r.rules.mode, "file");
-    for (const id of ["crashkernel-param", "reservation", "reservation-placement", "kdump-service", "capture-loaded", "capture-jump"]) assert.equal(check(r, id).status, "pass", id);
+    for (const id of ["crashkernel-param", "reservation", "reservation-placement", "kdump-service", "capture-config", "capture-loaded", "capture-jump"]) assert.equal(check(r, id).status, "pass", id);
     const size = check(r, "reservation-size");
     assert.equal(size.status, "pass");
     // 32 MiB init_size + 3 × 30 MiB initrd + 16 MiB runtime.
@@ -254,6 +254,22 @@ describe("doctor: kdump readiness from a root", () => {
     assert.match(c.detail, /locked down/);
     assert.match(c.fix, /-s/);
     assert.match(c.source, /LOCKDOWN_KEXEC/);
+  });
+
+  it("the build options: a capture kernel without CONFIG_PROC_VMCORE, -s on a kernel without CONFIG_KEXEC_FILE", async () => {
+    const r = await runDoctor(debianRoot({ "boot/config-6.1.0-50-amd64": "CONFIG_KEXEC=y\n# CONFIG_KEXEC_FILE is not set\nCONFIG_CRASH_DUMP=y\n# CONFIG_PROC_VMCORE is not set\n" }));
+    const cfg = check(r, "capture-config");
+    assert.equal(cfg.status, "fail");
+    assert.match(cfg.title, /CONFIG_PROC_VMCORE/);
+    const iface = check(r, "load-interface");
+    assert.equal(iface.status, "fail");
+    assert.match(iface.detail, /CONFIG_KEXEC_FILE/);
+  });
+
+  it("crashkernel=auto (RHEL) that upstream parsing refuses but the kernel reserved is a warning, not a failure", async () => {
+    const r = await runDoctor(debianRoot({ "proc/cmdline": "root=/dev/sda1 crashkernel=auto\n" }));
+    assert.equal(check(r, "crashkernel-param").status, "warn");
+    assert.equal(check(r, "reservation").status, "pass");
   });
 
   it("a region above 4 GiB with a capture kernel lacking XLF_CAN_BE_LOADED_ABOVE_4G fails the jump check", async () => {

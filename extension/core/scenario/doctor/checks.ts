@@ -211,13 +211,14 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
     const msgs = request.messages.map((m) => m.text);
     add({
       id: "crashkernel-param",
-      status: request.reserve ? "pass" : "fail",
+      // A downstream rule (RHEL's crashkernel=auto) may have reserved what upstream parsing refuses.
+      status: request.reserve ? "pass" : (p.reservedSize ?? 0) > 0 ? "warn" : "fail",
       title: request.reserve ? `${tokens.join(" ")} asks for ${mib(Number(request.size))}` : `${tokens.join(" ")} reserves nothing on ${p.profile.version}`,
       detail:
         (request.reserve
           ? `Parsed as kernel ${p.profile.version} [${p.profile.family}] would (${request.form} form${request.high ? ", above 4 GiB" : ""}) against System RAM ${mib(systemRam)}.`
           : `${request.why}.${p.profile.sizeGeRamRejected ? " From 6.12 a size ≥ System RAM is refused without a message." : ""}`) + (msgs.length ? ` Kernel messages: ${msgs.join(" | ")}` : ""),
-      fix: request.reserve ? "" : `Choose a size the kernel accepts (below System RAM ${mib(systemRam)}), e.g. crashkernel=512M. ${fixReserve(f)}`,
+      fix: request.reserve ? "" : (p.reservedSize ?? 0) > 0 ? `Memory is reserved anyway: the running kernel carries a rule upstream ${p.profile.version} does not have (e.g. RHEL's crashkernel=auto). Prefer an explicit size, e.g. crashkernel=512M.` : `Choose a size the kernel accepts (below System RAM ${mib(systemRam)}), e.g. crashkernel=512M. ${fixReserve(f)}`,
       source: `${SRC.param}; rules of ${p.profile.version} [${p.profile.family}] (${p.profileHow})`,
     });
   } else {
@@ -329,6 +330,20 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
     });
   }
 
+  // 5b. Can the capture kernel produce a dump? /proc/vmcore needs CONFIG_CRASH_DUMP and CONFIG_PROC_VMCORE.
+  if (cap.config) {
+    const t = cap.config.text;
+    const missing = ["CONFIG_CRASH_DUMP", "CONFIG_PROC_VMCORE"].filter((o) => !new RegExp(`^${o}=y`, "m").test(t));
+    add({
+      id: "capture-config",
+      status: missing.length ? "fail" : "pass",
+      title: missing.length ? `The capture kernel lacks ${missing.join(" and ")}` : "The capture kernel can expose /proc/vmcore",
+      detail: `${cap.config.from}: ${missing.length ? `${missing.join(", ")} not set, so the capture kernel has no /proc/vmcore to save` : "CONFIG_CRASH_DUMP=y and CONFIG_PROC_VMCORE=y"}.`,
+      fix: missing.length ? "Use a capture kernel built with CONFIG_CRASH_DUMP=y and CONFIG_PROC_VMCORE=y (every distro kernel is)." : "",
+      source: "fs/proc/Kconfig (PROC_VMCORE depends on CRASH_DUMP); fs/proc/vmcore.c; Documentation/admin-guide/kdump/kdump.rst",
+    });
+  }
+
   // 6. Is it big enough?
   if (img && p.reservedSize !== null && p.reservedSize > 0) {
     const kernelPart = alignUp(img.initSize, PAGE_SIZE);
@@ -393,6 +408,25 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       status = "warn";
       parts.push(`kexec-tools version unknown (${f.kexecTools.how}); assumed ${p.tools.version}.`);
     } else parts.push(`kexec-tools ${p.tools.version} (${f.kexecTools.how}).`);
+    const cfg = f.config?.text ?? null;
+    const noFile = cfg !== null && /^# CONFIG_KEXEC_FILE is not set/m.test(cfg);
+    const noLoad = cfg !== null && /^# CONFIG_KEXEC is not set/m.test(cfg);
+    const sigForce = cfg !== null && /^CONFIG_KEXEC_SIG_FORCE=y/m.test(cfg);
+    if (noFile && p.mode === "file") {
+      status = "fail";
+      fix = "Drop -s from the kexec options (this kernel has no kexec_file_load), or boot a kernel with CONFIG_KEXEC_FILE=y.";
+      parts.push(`The running kernel is built without CONFIG_KEXEC_FILE (${f.config!.from}): kexec_file_load answers ENOSYS.`);
+    } else if (noLoad && p.mode === "load") {
+      status = "fail";
+      fix = "Use -s (kexec_file_load): this kernel has no kexec_load.";
+      parts.push(`The running kernel is built without CONFIG_KEXEC (${f.config!.from}): kexec_load answers ENOSYS.`);
+    }
+    if (sigForce && p.mode !== "load" && cap.kernel?.signed === false) {
+      status = "fail";
+      fix = "Use a signed capture kernel: this kernel verifies every kexec_file_load image (CONFIG_KEXEC_SIG_FORCE=y).";
+      parts.push(`CONFIG_KEXEC_SIG_FORCE=y: kexec_file_load refuses ${cap.kernelPath}, which carries no signature.`);
+      source = `${SRC.lockdownFile}; CONFIG_KEXEC_SIG_FORCE (kernel/Kconfig.kexec)`;
+    }
     if (locked) {
       parts.push(`The kernel is locked down (${lock}; ${f.lockdown!.how}): kexec_load is refused with EPERM, and kexec_file_load accepts only an image whose signature the kernel verifies.`);
       source = `${SRC.lockdownLoad}; ${SRC.lockdownFile}`;

@@ -80,7 +80,16 @@ export interface MachineFacts {
   /** Every installed kernel the input holds as a file, read as a loader would. */
   images: ImageFacts[];
   /** The capture kernel and initrd the kdump service loads (or would load). */
-  capture: { kernel: ImageFacts | null; kernelPath: string | null; initrdPath: string | null; initrdSize: number | null; how: string };
+  capture: {
+    kernel: ImageFacts | null;
+    kernelPath: string | null;
+    initrdPath: string | null;
+    initrdSize: number | null;
+    how: string;
+    /** The capture kernel's release and its /boot/config-<release>, when present. */
+    release: string | null;
+    config: { from: string; text: string } | null;
+  };
   /** Facts the input does not hold, one sentence each. */
   lacking: string[];
   /** Where each fact came from. */
@@ -442,6 +451,21 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
     }
   }
 
+  // The capture kernel's release: the file a link leads to (vmlinuz-<release>), else its version string.
+  let captureRelease: string | null = null;
+  if (captureImage?.resolved) captureRelease = /vmlinuz-(.+)$/.exec(captureImage.resolved)?.[1] ?? null;
+  if (!captureRelease && captureImage?.image?.kernelVersion) captureRelease = captureImage.image.kernelVersion.split(/\s+/)[0] ?? null;
+  if (!captureRelease && kernelPath) captureRelease = /vmlinuz-(.+)$/.exec(kernelPath)?.[1] ?? null;
+  let captureConfig: { from: string; text: string } | null = null;
+  if (captureRelease) {
+    if (captureRelease === release && config) captureConfig = config;
+    else if (layout !== "supportconfig") {
+      const p = `/boot/config-${captureRelease}`;
+      const t = fs.text(p);
+      if (t !== null) captureConfig = { from: p, text: t };
+    }
+  }
+
   return {
     root: fs.root,
     layout,
@@ -463,7 +487,7 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
     kexecTools,
     distroEstimate,
     images,
-    capture: { kernel: captureImage, kernelPath, initrdPath, initrdSize, how },
+    capture: { kernel: captureImage, kernelPath, initrdPath, initrdSize, how, release: captureRelease, config: captureConfig },
     lacking,
     from,
   };
