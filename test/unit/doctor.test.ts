@@ -404,3 +404,48 @@ describe("doctor on this machine", () => {
     assert.equal(await runCli(["doctor", "stray"], io), 2);
   });
 });
+
+describe("doctor: hostile roots", () => {
+  /** xorshift32: the same garbage on every run. */
+  function rng(seed: number): () => number {
+    let x = seed >>> 0 || 1;
+    return () => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x / 4294967296;
+    };
+  }
+  const FILES = [
+    "proc/version", "proc/cmdline", "proc/cpuinfo", "proc/iomem", "sys/kernel/kexec_crash_size", "sys/kernel/kexec_crash_loaded",
+    "sys/kernel/security/lockdown", "etc/default/kdump-tools", "etc/sysconfig/kdump", "etc/kdump.conf", "var/log/dmesg",
+    "boot/vmlinuz-6.1.0-x", "boot/config-6.1.0-x", "var/crash/kexec_cmd",
+  ];
+  const PIECES = ["crashkernel=", "0x", "Crash kernel", "System RAM", " : ", "-", "\n", "  ", "la57", "[none]", "KDUMP_KERNEL=/", "USE_KDUMP=1", "BIOS-e820: [mem ", "]", "Linux version 6.12.0 ", "Debian ", "@", ",high", ",low", "G", "M", "\u0000", "ffffffffffffffff", "-s", "-c"];
+
+  it("never throws on garbage in any file (seeded)", async function () {
+    this.timeout(120_000);
+    const rand = rng(0x5eed);
+    for (let n = 0; n < 80; n++) {
+      const files: Record<string, string | Uint8Array> = {};
+      for (const f of FILES) {
+        if (rand() < 0.3) continue;
+        if (f.startsWith("boot/vmlinuz")) {
+          const img = makeImage({ xloadflags: Math.floor(rand() * 256) });
+          for (let i = 0; i < 8; i++) img[Math.floor(rand() * img.length)] = Math.floor(rand() * 256);
+          files[f] = img;
+          continue;
+        }
+        let t = "";
+        const len = Math.floor(rand() * 40);
+        for (let i = 0; i < len; i++) t += rand() < 0.7 ? PIECES[Math.floor(rand() * PIECES.length)]! : Math.floor(rand() * 0x7fffffff).toString(16);
+        files[f] = t;
+      }
+      const r = await runDoctor(mkroot(files));
+      assert.ok(r.checks.length > 0);
+      for (const c of r.checks) assert.ok(["pass", "warn", "fail"].includes(c.status));
+    }
+  });
+});

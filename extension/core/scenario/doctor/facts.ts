@@ -178,8 +178,8 @@ export function readImage(fs: RootFs, machinePath: string): ImageFacts {
       problem: null,
     };
   } catch (e) {
-    if (isFormatError(e) || e instanceof RangeError) return { path: machinePath, resolved: st.real, image: null, signed: null, problem: e.message };
-    throw e;
+    // Whatever a hostile file makes the parser say, it is one image's problem, not the report's.
+    return { path: machinePath, resolved: st.real, image: null, signed: null, problem: e instanceof Error ? e.message : String(e) };
   } finally {
     src.close();
   }
