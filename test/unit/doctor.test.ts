@@ -13,6 +13,7 @@ import { RootFs } from "../../extension/core/scenario/doctor/rootFs";
 import { parseBootListing, upstreamVersion } from "../../extension/core/scenario/doctor/facts";
 import { supportconfigSections, sosCommandFile } from "../../extension/core/scenario/doctor/layouts";
 import { parseKexecCommand, readKdumpConfig } from "../../extension/core/scenario/doctor/kdumpConfig";
+import { distroFigure } from "../../extension/core/scenario/doctor/checks";
 import { makeImage } from "../support/syntheticImage";
 
 const MiB = 1024 * 1024;
@@ -272,6 +273,33 @@ describe("doctor: kdump readiness from a root", () => {
     assert.equal(check(r, "reservation").status, "pass");
   });
 
+  it("USE_KDUMP=0 fails the service check", async () => {
+    const r = await runDoctor(debianRoot({ "etc/default/kdump-tools": "USE_KDUMP=0\n" }));
+    const c = check(r, "kdump-service");
+    assert.equal(c.status, "fail");
+    assert.match(c.fix, /USE_KDUMP=1/);
+  });
+
+  it("a reservation ending above 64 TiB (a pre-5.3 kernel) warns, and a capture kernel without XLF_5LEVEL_ENABLED cannot live there", async () => {
+    const T64 = 64 * 1024 * 1024 * MiB;
+    const s = T64 - 128 * MiB;
+    const e = T64 + 128 * MiB - 1;
+    const r = await runDoctor(debianRoot({
+      "proc/version": "Linux version 5.2.0-old (x) #1 SMP\n",
+      "proc/cpuinfo": cpuinfo(true),
+      "proc/cmdline": "root=/dev/sda1 crashkernel=256M,high\n",
+      "proc/iomem": iomem() + `${(T64 - 4096 * MiB).toString(16)}-${(T64 + 4096 * MiB - 1).toString(16)} : System RAM\n  ${s.toString(16)}-${e.toString(16)} : Crash kernel\n`,
+      "boot/vmlinuz-6.1.0-50-amd64": makeImage({ xloadflags: 0x3f }),
+    }));
+    const place = check(r, "reservation-placement");
+    assert.equal(place.status, "warn");
+    assert.match(place.title, /64 TiB/);
+    assert.match(place.source, /8ff80fbe7e98/);
+    const jump = check(r, "capture-jump");
+    assert.equal(jump.status, "fail");
+    assert.match(jump.detail, /XLF_5LEVEL_ENABLED/);
+  });
+
   it("a region above 4 GiB with a capture kernel lacking XLF_CAN_BE_LOADED_ABOVE_4G fails the jump check", async () => {
     const r = await runDoctor(debianRoot({
       "proc/iomem": iomem([[0x8f000000, 0x9effffff], [0x200000000, 0x20fffffff]]),
@@ -333,6 +361,11 @@ describe("doctor: readers", () => {
     assert.equal(upstreamVersion("6.1.0-50-amd64", DEB_BANNER, null).version, "6.1.123");
     assert.equal(upstreamVersion("6.8.0-45-generic", "Linux version 6.8.0-45-generic #45-Ubuntu SMP", "Ubuntu 6.8.0-45.45-generic 6.8.12\n").version, "6.8.12");
     assert.equal(upstreamVersion("6.11.4-301.fc41.x86_64", "Linux version 6.11.4-301.fc41.x86_64", null).version, "6.11.4");
+  });
+
+  it("the distro's own estimate lines (kdumpctl estimate, kdumptool calibrate)", () => {
+    assert.equal(distroFigure("Encrypted kdump target requires extra memory\nReserved crashkernel:    256M\nRecommended crashkernel: 320M\n\nKernel image size:   47M\n"), "Reserved crashkernel:    256M; Recommended crashkernel: 320M");
+    assert.equal(distroFigure("Low: 72\nHigh: 242\nMIN Low: 72\n"), "Low: 72; High: 242; MIN Low: 72");
   });
 
   it("supportconfig sections and sos command file names", () => {

@@ -173,6 +173,15 @@ export function simulateLoad(p: Plan, running: 4 | 5, image: KexecImage, crash: 
   return { iface, placement, fellBack, verdicts };
 }
 
+/** The lines that carry numbers in "kdumpctl estimate", "kdumptool calibrate" or "kdump-config show" output. */
+export function distroFigure(text: string): string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^(Reserved crashkernel|Recommended crashkernel|Total|Low|High|MIN |MAX |crashkernel suggested size|current state)\b/i.test(l));
+  return lines.length ? lines.slice(0, 6).join("; ") : "no figure found";
+}
+
 export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
   const p = plan(f);
   const checks: Check[] = [];
@@ -365,7 +374,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
         `${formula}. kdumpctl estimate uses the same shape with the decompressed vmlinux size and the loaded modules' size instead of init_size (init_size, the setup header's whole-kernel footprint during decompression, is the larger of the two), and recommends at least 256M on x86_64 with 2–64 GiB RAM.` +
         (fits ? ` Loading it into the region: ${fits.accepted ? "fits" : fits.reason}.` : "") +
         (p.profile.sizeGeRamRejected ? " From 6.12 a crashkernel= size ≥ System RAM is refused silently; a bigger request must stay below RAM." : "") +
-        (f.distroEstimate ? ` The report also holds the distro's own figure (${f.distroEstimate.from}).` : ""),
+        (f.distroEstimate ? ` The distro's own figure (${f.distroEstimate.from}): ${distroFigure(f.distroEstimate.text)}.` : ""),
       fix: status === "pass" ? "" : `Set crashkernel=${Math.ceil(need / MiB / 64) * 64}M or more (or shrink the kdump initrd), then reboot. ${fixReserve(f)}`,
       source: `${SRC.estimate}; arch/x86/boot/header.S init_size; kernel/crash_reserve.c parse_crashkernel() (6.12 size ≥ RAM)`,
     });
@@ -374,7 +383,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
   // 7. Is a capture kernel loaded?
   add(
     f.crashLoaded === true
-      ? { id: "capture-loaded", status: "pass", title: "A capture kernel is loaded", detail: "/sys/kernel/kexec_crash_loaded is 1.", fix: "", source: SRC.sysfs }
+      ? { id: "capture-loaded", status: "pass", title: "A capture kernel is loaded", detail: `/sys/kernel/kexec_crash_loaded is 1.${f.kexecLoaded ? " A kexec -l target is loaded too (/sys/kernel/kexec_loaded is 1)." : ""}`, fix: "", source: SRC.sysfs }
       : f.crashLoaded === false
         ? {
             id: "capture-loaded",
