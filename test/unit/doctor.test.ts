@@ -349,6 +349,17 @@ describe("doctor: kdump readiness from a root", () => {
     assert.equal(fs.statSync(path.join(dir, "proc", "version")).mtimeMs, before);
   });
 
+  it("symlink loops end with an answer; absolute links to the host's files are re-rooted", () => {
+    const dir = mkroot({ "etc/a": { link: "b" }, "etc/b": { link: "/etc/a" }, "proc/iomem": { link: "/proc/self/../iomem-real" }, "proc/iomem-real": "x\n" });
+    const rf = new RootFs(dir);
+    const loop = rf.readText("/etc/a");
+    assert.ok(!loop.ok && loop.status === "unreadable" && /too many symbolic links/.test(loop.detail));
+    // /proc/self does not exist under the root: the link cannot borrow the host's /proc.
+    const r = rf.readText("/proc/iomem");
+    assert.ok(!r.ok && r.status === "missing");
+    assert.ok(rf.accesses.every((a) => a.path.startsWith("/")));
+  });
+
   it("caps a huge file instead of reading it whole", () => {
     const dir = mkroot({ "var/log/dmesg": { size: 64 * MiB } });
     const r = new RootFs(dir).readText("/var/log/dmesg", 1024);
