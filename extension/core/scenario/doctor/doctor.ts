@@ -68,7 +68,7 @@ export function doctorText(r: DoctorReport): string {
   L.push(`kdump readiness — ${r.root === "/" ? "this machine" : `${r.root} (${r.layout})`}`);
   L.push(`kernel:  ${r.kernel.release ?? "unknown"}${r.kernel.version ? ` (upstream ${r.kernel.version})` : ""}`);
   L.push(`paging:  ${r.paging.levels}-level — ${r.paging.how}`);
-  L.push(`reserved: ${r.reservation.size === null ? "unknown" : r.reservation.size === 0 ? "none" : `${r.reservation.size} bytes`}${r.reservation.ranges.length ? ` (${r.reservation.ranges.map((x) => `${x.start}-${x.end}`).join(", ")})` : ""}`);
+  L.push(`reserved: ${r.reservation.size === null ? "unknown" : r.reservation.size === 0 ? "none" : `${Math.round((r.reservation.size / 1048576) * 10) / 10} MiB (${r.reservation.size} bytes)`}${r.reservation.ranges.length ? ` (${r.reservation.ranges.map((x) => `${x.start}-${x.end}`).join(", ")})` : ""}`);
   L.push(`kexec-tools: ${r.kexecTools.version ?? "unknown"} (${r.kexecTools.how}); rules: kernel ${r.rules.kernel} [${r.rules.family}], mode ${r.rules.mode}`);
   L.push("");
   for (const c of r.checks) {
