@@ -68,6 +68,8 @@ export function plan(f: MachineFacts): Plan {
   try {
     profile = kernelProfile(v ?? DEFAULT_KERNEL);
     profileHow = v ? `kernel rules of ${v} (${f.kernel.how})` : `running kernel unknown: rules of ${DEFAULT_KERNEL}`;
+    // Enterprise kernels carry backports (RHEL 9's 5.14 has the 6.0 128M round-up, for one): say so.
+    if (f.kernel.release && /\.el\d|-default$|-azure$|-aws$|-gcp$/.test(f.kernel.release)) profileHow += "; a vendor kernel: its backports may differ from upstream";
   } catch {
     profile = kernelProfile(DEFAULT_KERNEL);
     profileHow = `"${v}" is not a kernel version: rules of ${DEFAULT_KERNEL}`;
@@ -252,7 +254,8 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
     const from = f.bootLog?.map ? `the boot's own e820 map (${f.bootLog.from})` : `${f.iomem?.from} (an upper bound: boot-time reservations are not in it)`;
     const said = sim.messages.length ? ` The kernel ${sim.ranges.length ? "would print" : "prints"}: ${sim.messages.join(" | ")}.` : "";
     const why = sim.ranges.length ? ` Simulated on ${from}, it would reserve ${sim.ranges.map((r) => `${hex(r.start)}-${hex(r.end)}`).join(", ")}: the running kernel may not be the one the command line was written for.` : ` Simulated on ${from}: ${sim.request.why || "no suitable area"}.${said}`;
-    return why + (sim.ranges.length ? said : "");
+    const notes = sim.notes.filter((n) => !n.startsWith("No reservation:")).slice(0, 2);
+    return why + (sim.ranges.length ? said : "") + (notes.length ? ` Simulation notes: ${notes.join(" ")}` : "");
   };
   if (p.reservedSize === null) {
     const zero = f.iomem?.zeroed ? ` ${f.iomem.problem}.` : "";
