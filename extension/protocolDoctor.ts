@@ -24,6 +24,8 @@ export const enum DoctorMessageType {
   DoctorPickRoot = "doctorPickRoot",
   /** Copy the report as JSON (the CLI's --json document) to the clipboard. */
   DoctorCopyJson = "doctorCopyJson",
+  /** Copy the report as Markdown (for a ticket). */
+  DoctorCopyMarkdown = "doctorCopyMarkdown",
   //#endregion
 }
 
@@ -80,7 +82,11 @@ export interface DoctorCopyJsonMessage {
 }
 
 export type DoctorToWebview = DoctorReportMessage | DoctorBusyMessage | DoctorActionDoneMessage;
-export type DoctorFromWebview = DoctorReadyMessage | DoctorRerunMessage | DoctorPickRootMessage | DoctorCopyJsonMessage;
+export interface DoctorCopyMarkdownMessage {
+  type: DoctorMessageType.DoctorCopyMarkdown;
+}
+
+export type DoctorFromWebview = DoctorReadyMessage | DoctorRerunMessage | DoctorPickRootMessage | DoctorCopyJsonMessage | DoctorCopyMarkdownMessage;
 
 const text = (max: number): Check<string> => (x, p) => (typeof x === "string" && x.length <= max ? null : `${p}: expected string of at most ${max} characters`);
 const s = text(64 * 1024);
@@ -119,6 +125,7 @@ const fromWebviewChecks: { [K in DoctorFromWebview["type"]]: Check<Extract<Docto
   [DoctorMessageType.DoctorRerun]: obj<DoctorRerunMessage>({ type: lit(DoctorMessageType.DoctorRerun) }),
   [DoctorMessageType.DoctorPickRoot]: obj<DoctorPickRootMessage>({ type: lit(DoctorMessageType.DoctorPickRoot) }),
   [DoctorMessageType.DoctorCopyJson]: obj<DoctorCopyJsonMessage>({ type: lit(DoctorMessageType.DoctorCopyJson) }),
+  [DoctorMessageType.DoctorCopyMarkdown]: obj<DoctorCopyMarkdownMessage>({ type: lit(DoctorMessageType.DoctorCopyMarkdown) }),
 };
 
 export function parseDoctorToWebview(raw: unknown): { ok: true; envelope: Envelope<DoctorToWebview> } | { ok: false; error: string } {

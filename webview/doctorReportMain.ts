@@ -119,6 +119,7 @@ app.appendChild(
     { className: "toolbar" },
     button("Run again", () => send({ type: DoctorMessageType.DoctorRerun }), { id: "rerun", appearance: "primary" }),
     button("Check another…", () => send({ type: DoctorMessageType.DoctorPickRoot }), { id: "pick" }),
+    button("Copy as Markdown", () => send({ type: DoctorMessageType.DoctorCopyMarkdown }), { id: "copy-md" }),
     button("Copy as JSON", () => send({ type: DoctorMessageType.DoctorCopyJson }), { id: "copy" }),
   ),
 );

@@ -4,6 +4,7 @@
  * (doctorPanel.ts) supplies the runner, the folder picker and the clipboard; tests supply fakes.
  */
 import { MessageHandler, type Envelope } from "../protocol";
+import { doctorMarkdown } from "../core/scenario/doctor/doctor";
 import { DoctorMessageType, parseDoctorFromWebview, type DoctorFromWebview, type DoctorReportView, type DoctorToWebview } from "../protocolDoctor";
 
 export interface DoctorHost {
@@ -68,13 +69,16 @@ export class DoctorSession {
         return;
       }
       case DoctorMessageType.DoctorCopyJson:
+      case DoctorMessageType.DoctorCopyMarkdown: {
         if (!this.report) {
           this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: false, text: "No report yet." });
           return;
         }
-        await this.host.copy(JSON.stringify(this.report, null, 2));
-        this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: true, text: "Report copied as JSON." });
+        const json = m.type === DoctorMessageType.DoctorCopyJson;
+        await this.host.copy(json ? JSON.stringify(this.report, null, 2) : doctorMarkdown(this.report));
+        this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: true, text: json ? "Report copied as JSON." : "Report copied as Markdown." });
         return;
+      }
     }
   }
 

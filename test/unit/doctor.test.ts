@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../../extension/cli/main";
-import { doctorExitCode, runDoctor, type DoctorReport } from "../../extension/core/scenario/doctor/index";
+import { doctorExitCode, doctorMarkdown, runDoctor, type DoctorReport } from "../../extension/core/scenario/doctor/index";
 import { RootFs } from "../../extension/core/scenario/doctor/rootFs";
 import { parseBootListing, upstreamVersion } from "../../extension/core/scenario/doctor/facts";
 import { supportconfigSections, sosCommandFile } from "../../extension/core/scenario/doctor/layouts";
@@ -271,6 +271,13 @@ describe("doctor: kdump readiness from a root", () => {
     const r = await runDoctor(debianRoot({ "proc/cmdline": "root=/dev/sda1 crashkernel=auto\n" }));
     assert.equal(check(r, "crashkernel-param").status, "warn");
     assert.equal(check(r, "reservation").status, "pass");
+  });
+
+  it("the Markdown report keeps one table row per check, whatever the machine's text holds", async () => {
+    const r = await runDoctor(debianRoot({ "proc/cmdline": "root=/dev/sda1 a|b\nsecond line\n" }));
+    const md = doctorMarkdown(r);
+    assert.equal(md.split("\n").filter((l) => /^\| (PASS|WARN|FAIL) \|/.test(l)).length, r.checks.length);
+    assert.ok(!/[^\\]\|b/.test(md.split("\n").find((l) => l.includes("a\\|b")) ?? "x|b"));
   });
 
   it("USE_KDUMP=0 fails the service check", async () => {

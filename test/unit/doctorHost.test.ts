@@ -52,7 +52,11 @@ describe("doctor report: host session and protocol", () => {
       s.receive({ messageId: 2, body: { type: DoctorMessageType.DoctorCopyJson } });
       await tick();
       assert.equal((JSON.parse(copied[0]!) as DoctorReportView).root, "/");
-      s.receive({ messageId: 3, body: { type: DoctorMessageType.DoctorPickRoot } });
+      s.receive({ messageId: 4, body: { type: DoctorMessageType.DoctorCopyMarkdown } });
+      await tick();
+      assert.match(copied[1]!, /^# kdump readiness — this machine/);
+      assert.match(copied[1]!, /\| (PASS|WARN|FAIL) \| /);
+      s.receive({ messageId: 5, body: { type: DoctorMessageType.DoctorPickRoot } });
       for (let i = 0; i < 50 && s.currentRoot !== dir; i++) await tick();
       for (let i = 0; i < 50 && out.filter((m) => m.body.type === DoctorMessageType.DoctorReport).length < 2; i++) await tick();
       const second = out.filter((m) => m.body.type === DoctorMessageType.DoctorReport)[1]!.body as { report: DoctorReportView };

@@ -83,3 +83,23 @@ export function doctorText(r: DoctorReport): string {
   L.push("", `${r.summary.pass} passed, ${r.summary.warn} warnings, ${r.summary.fail} failed`);
   return L.join("\n");
 }
+
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+const code = (s: string): string => "`" + s.replace(/`/g, "'") + "`";
+
+/** The report as Markdown, for a ticket or a chat: summary, facts, the checklist, what the input lacks. */
+export function doctorMarkdown(r: DoctorReport): string {
+  const L: string[] = [];
+  L.push(`# kdump readiness — ${r.root === "/" ? "this machine" : `${code(r.root)} (${r.layout})`}`, "");
+  L.push(`**${r.summary.fail ? "Not ready" : r.summary.warn ? "Check the warnings" : "Ready"}**: ${r.summary.pass} passed, ${r.summary.warn} warnings, ${r.summary.fail} failed.`, "");
+  L.push(`- Kernel: ${r.kernel.release ? code(r.kernel.release) : "unknown"}${r.kernel.version ? ` (upstream ${r.kernel.version})` : ""}`);
+  L.push(`- Paging: ${r.paging.levels}-level — ${r.paging.how}`);
+  L.push(`- Reserved: ${r.reservation.size === null ? "unknown" : r.reservation.size === 0 ? "none" : `${Math.round((r.reservation.size / 1048576) * 10) / 10} MiB`}${r.reservation.ranges.length ? ` at ${r.reservation.ranges.map((x) => code(`${x.start}-${x.end}`)).join(", ")}` : ""}`);
+  L.push(`- kexec-tools: ${r.kexecTools.version ?? "unknown"} (${r.kexecTools.how})`);
+  if (r.kdump) L.push(`- kdump service: ${r.kdump.tool}, capture kernel ${code(r.kdump.kernel ?? "?")}${r.kdump.initrd ? `, initrd ${code(r.kdump.initrd)}` : ""}`);
+  L.push("", "| | Check | Detail | Fix | Source |", "| --- | --- | --- | --- | --- |");
+  for (const c of r.checks) L.push(`| ${c.status.toUpperCase()} | ${cell(c.title)} | ${cell(c.detail)} | ${cell(c.fix)} | ${cell(c.source)} |`);
+  if (r.lacking.length) L.push("", "Not in the input:", "", ...r.lacking.map((x) => `- ${x}`));
+  L.push("", "_Checked by Kexec Inspector (`kexec-inspector doctor`)._", "");
+  return L.join("\n");
+}
