@@ -95,6 +95,9 @@ describe("doctor: kdump readiness from a root", () => {
     assert.equal(r.kdump?.initrdSize, 30 * MiB);
     assert.deepEqual(r.kdump?.kexecArgs, ["-s"]);
     assert.equal(r.rules.mode, "file");
+    // Nothing under a root is executed: no kexec --version, the version is unknown without a package list.
+    assert.equal(r.kexecTools.version, null);
+    assert.match(r.kexecTools.how, /never executed under --root/);
     for (const id of ["crashkernel-param", "reservation", "reservation-placement", "kdump-service", "capture-config", "capture-loaded", "capture-jump"]) assert.equal(check(r, id).status, "pass", id);
     const size = check(r, "reservation-size");
     assert.equal(size.status, "pass");
