@@ -14,7 +14,7 @@ function usage(): string {
     "",
     ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     "",
-    "Exit status: 0 success, 1 invalid input (stderr names file, offset, field), 2 usage.",
+    "Exit status: 0 success, 1 invalid input (stderr names file, offset, field), 2 usage, 3 the doctor found a failing check.",
   ].join("\n");
 }
 

@@ -15,6 +15,8 @@ export const VIEW_TYPES = {
   vmcoreAny: "kexecInspector.vmcoreAny",
   /** The simulation webview panel (revived after a reload by a serializer). */
   simulation: "kexecInspector.simulation",
+  /** The kdump readiness report (the doctor), revived by a serializer. */
+  doctor: "kexecInspector.doctor",
 } as const;
 
 /** Every contributed command (package.json contributes.commands). */
@@ -25,6 +27,7 @@ export const COMMAND_IDS = [
   "kexecInspector.simulate",
   "kexecInspector.simulateCrashkernel",
   "kexecInspector.explainFailure",
+  "kexecInspector.checkKdump",
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 export type CommandHandler = (...args: unknown[]) => unknown;

@@ -95,6 +95,7 @@ export function activate(ctx: vscode.ExtensionContext): void {
     vscode.window.registerCustomEditorProvider(VIEW_TYPES.vmcore, vmcore, editorOptions),
     vscode.window.registerCustomEditorProvider(VIEW_TYPES.vmcoreAny, vmcore, editorOptions),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.simulation, forward("simulation", ["deserializeWebviewPanel"])),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.doctor, forward("doctor", ["deserializeWebviewPanel"])),
     ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, (...args: unknown[]) => load().commands[id](...args))),
     vscode.languages.registerHoverProvider(HOVER_SELECTOR, forward("hover", ["provideHover"], maybeHover)),
     vscode.languages.registerCodeActionsProvider(LINT_SELECTOR, forward("codeActions", ["provideCodeActions"], maybeKernelSource), {

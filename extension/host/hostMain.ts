@@ -2,6 +2,7 @@ import * as vscode from "vscode";
 import { ImageEditorProvider } from "./imageEditorProvider";
 import { ImageCommands } from "./imageCommands";
 import { SimulationPanel } from "./simulationPanel";
+import { DoctorPanel } from "./doctorPanel";
 import { VmcoreEditorProvider } from "./vmcoreEditorProvider";
 import { VerdictReporter } from "./verdictReporter";
 import { XloadflagsHoverProvider } from "./xloadflagsHoverProvider";
@@ -15,6 +16,7 @@ export interface HostMain {
   imageEditor: ImageEditorProvider;
   vmcoreEditor: VmcoreEditorProvider;
   simulation: SimulationPanel;
+  doctor: DoctorPanel;
   commands: Record<CommandId, CommandHandler>;
   hover: XloadflagsHoverProvider;
   codeActions: SourceCodeActionProvider;
@@ -34,6 +36,7 @@ export function createHostMain(context: vscode.ExtensionContext): HostMain {
   const imageEditor = new ImageEditorProvider(context, log, verdicts);
   const simulation = new SimulationPanel(context, log, imageEditor);
   const imageCommands = new ImageCommands(imageEditor, verdicts, simulation);
+  const doctor = new DoctorPanel(context, log);
   const lint = new SourceDiagnostics(log);
   const inlayHints = new SourceInlayHintsProvider(lint);
   context.subscriptions.push(lint, inlayHints);
@@ -41,7 +44,8 @@ export function createHostMain(context: vscode.ExtensionContext): HostMain {
     imageEditor,
     vmcoreEditor: new VmcoreEditorProvider(context, log),
     simulation,
-    commands: { ...imageCommands.handlers(), ...simulation.handlers() },
+    doctor,
+    commands: { ...imageCommands.handlers(), ...simulation.handlers(), ...doctor.handlers() },
     hover: new XloadflagsHoverProvider(),
     codeActions: new SourceCodeActionProvider(lint),
     inlayHints,

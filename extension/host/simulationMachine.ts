@@ -126,6 +126,7 @@ export async function machineFacts(): Promise<MachineFacts> {
     cpuinfo: readText("/proc/cpuinfo"),
     cmdline: readText("/proc/cmdline"),
     config: readText(`/boot/config-${release}`),
+    release,
   });
   return { release, paging, kexecTools: await kexecToolsVersion() };
 }

@@ -109,33 +109,9 @@ export function kexecToolsChoices(extra: readonly (string | null | undefined)[])
 }
 
 // ---------------------------------------------------------------------------------------------
-// Paging mode.
+// Paging mode: decided in the core (the doctor uses it too); re-exported for the panel.
 
-export interface PagingEvidence {
-  /** /proc/cpuinfo text (null when not readable). */
-  cpuinfo: string | null;
-  /** /proc/cmdline. */
-  cmdline: string | null;
-  /** /boot/config-$(uname -r) text, or null when absent. */
-  config: string | null;
-}
-
-/**
- * CR4.LA57 is not visible to user space, so the running mode is inferred: the CPU must offer
- * la57 (/proc/cpuinfo), the kernel must be built for it (CONFIG_X86_5LEVEL) and not booted
- * with no5lvl. The answer says which evidence decided it.
- */
-export function decidePaging(e: PagingEvidence): { levels: 4 | 5; how: string } {
-  if (e.cpuinfo === null) return { levels: 4, how: "assumed 4-level: /proc/cpuinfo is not readable" };
-  const flags = /^flags\s*:(.*)$/m.exec(e.cpuinfo)?.[1] ?? "";
-  if (!/(^|\s)la57(\s|$)/.test(flags)) return { levels: 4, how: "4-level: the CPU has no la57 flag in /proc/cpuinfo" };
-  if (e.cmdline !== null && /(^|\s)no5lvl(\s|$)/.test(e.cmdline)) return { levels: 4, how: "4-level: la57 in /proc/cpuinfo, but no5lvl is on /proc/cmdline" };
-  if (e.config !== null) {
-    if (/^CONFIG_X86_5LEVEL=y/m.test(e.config)) return { levels: 5, how: "5-level: la57 in /proc/cpuinfo, CONFIG_X86_5LEVEL=y, no no5lvl (CR4.LA57 itself is not visible to user space)" };
-    if (/^# CONFIG_X86_5LEVEL is not set/m.test(e.config)) return { levels: 4, how: "4-level: la57 in /proc/cpuinfo, but the kernel is built without CONFIG_X86_5LEVEL" };
-  }
-  return { levels: 5, how: "5-level (assumed): la57 in /proc/cpuinfo and no no5lvl; the kernel config was not found, and distro kernels enable 5-level paging" };
-}
+export { decidePaging, type PagingEvidence } from "../core/scenario/doctor/paging";
 
 // ---------------------------------------------------------------------------------------------
 // One run.

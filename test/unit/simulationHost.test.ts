@@ -101,17 +101,23 @@ describe("simulation host logic", () => {
     for (const seg of r.placement!.segments) assert.ok(seg.mem >= 0xaf000000 && seg.mem + seg.memsz - 1 <= 0xbeffffff, seg.what);
   });
 
-  it("decides the paging mode from la57, the kernel config and no5lvl, and says how", () => {
+  it("decides the paging mode from the la57 flag the kernel keeps only while running 5-level, and says how", () => {
     const cpu = (flags: string): string => `processor : 0\nflags\t\t: fpu vme ${flags} sse\n`;
     assert.deepEqual(decidePaging({ cpuinfo: cpu(""), cmdline: "", config: null }).levels, 4);
     assert.match(decidePaging({ cpuinfo: cpu(""), cmdline: "", config: null }).how, /no la57/);
-    assert.equal(decidePaging({ cpuinfo: cpu("la57"), cmdline: "quiet no5lvl", config: "CONFIG_X86_5LEVEL=y" }).levels, 4);
+    assert.match(decidePaging({ cpuinfo: cpu(""), cmdline: "quiet no5lvl", config: null }).how, /no5lvl/);
     const y = decidePaging({ cpuinfo: cpu("la57"), cmdline: "quiet", config: "CONFIG_X86_5LEVEL=y\n" });
     assert.equal(y.levels, 5);
-    assert.match(y.how, /CR4\.LA57 itself is not visible/);
-    assert.equal(decidePaging({ cpuinfo: cpu("la57"), cmdline: "", config: "# CONFIG_X86_5LEVEL is not set\n" }).levels, 4);
-    assert.match(decidePaging({ cpuinfo: cpu("la57"), cmdline: "", config: null }).how, /assumed/);
-    assert.equal(decidePaging({ cpuinfo: null, cmdline: null, config: null }).levels, 4);
+    assert.equal(y.confidence, "observed");
+    // The kernel clears la57 when it runs 4-level, so a shown flag means 5-level whatever the config says.
+    assert.equal(decidePaging({ cpuinfo: cpu("la57"), cmdline: "", config: null }).levels, 5);
+    // Before the boot-time switch (4.17) la57 was the CPU's capability only.
+    assert.equal(decidePaging({ cpuinfo: cpu("la57"), cmdline: "", config: null, release: "4.14.0" }).levels, 4);
+    assert.equal(decidePaging({ cpuinfo: null, cmdline: "no5lvl", config: null }).levels, 4);
+    const none = decidePaging({ cpuinfo: null, cmdline: null, config: null });
+    assert.equal(none.levels, 4);
+    assert.equal(none.confidence, "assumed");
+    assert.match(none.how, /assumed/);
   });
 
   it("says clearly when /proc/iomem is zeroed for non-root, and reads a root copy", () => {

@@ -176,7 +176,7 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     // crashk_res is the main area: the highest "Crash kernel" range (the low one is below 4 GiB).
     crashRegion = cr[cr.length - 1];
     // The first kexec_add_buffer() walks an empty crashk_res: kexec_locate_mem_hole() -EADDRNOTAVAIL.
-    if (!crashRegion) return res(false, "kexec_file_load: no crash kernel memory reserved (crashk_res is empty)", [], undefined, "EADDRNOTAVAIL");
+    if (!crashRegion) return { ...res(false, "kexec_file_load: no crash kernel memory reserved (crashk_res is empty)", [], undefined, "EADDRNOTAVAIL"), noRoom: true };
     regionsAsc = [crashRegion];
     regionsTop = [crashRegion];
   } else {
@@ -184,7 +184,7 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     regionsTop = profile.kexecFile.walkTopDown ? [...map.systemRam].reverse() : map.systemRam;
   }
   const kimg = new KexecFileImage(regionsAsc, regionsTop, profile.kexecFile.offByOneFixed);
-  const fail = (what: string): PlacementResult => res(false, `kexec_file: cannot place ${what} (-EADDRNOTAVAIL)`, [...kimg.segments], crashRegion, "EADDRNOTAVAIL");
+  const fail = (what: string): PlacementResult => ({ ...res(false, `kexec_file: cannot place ${what} (-EADDRNOTAVAIL)`, [...kimg.segments], crashRegion, "EADDRNOTAVAIL"), noRoom: true });
   if (input.crash) {
     if (profile.kexecFile.backupRegion) {
       // <5.5 crash_load_segments(): a zero-filled segment the size of the first System RAM range

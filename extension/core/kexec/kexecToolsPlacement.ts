@@ -132,14 +132,14 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     const cr = input.crashRanges ?? map.crashKernel;
     // crashdump-x86.c: the last "Crash kernel" line of /proc/iomem.
     crashRegion = cr[cr.length - 1];
-    if (!crashRegion) return res(false, "Memory for crashkernel is not reserved", loader, []);
+    if (!crashRegion) return { ...res(false, "Memory for crashkernel is not reserved", loader, []), noRoom: true };
     memMin = crashRegion.start;
     memMax = crashRegion.end;
   }
   const h = new HoleFinder(ram, memMin, memMax);
   const fail = (what: string, size: number): PlacementResult => {
     log.push(`Could not find a free area of memory of ${hex(size)} bytes...`);
-    return res(false, `locate_hole failed (${what})`, loader, [...h.segments], crashRegion);
+    return { ...res(false, `locate_hole failed (${what})`, loader, [...h.segments], crashRegion), noRoom: true };
   };
   let cmdline = input.cmdline;
   if (is64 && cmdline.length + 1 > img.cmdlineSize) {

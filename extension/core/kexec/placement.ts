@@ -28,6 +28,8 @@ export interface PlacementResult {
    * gave up before making the syscall.
    */
   errno: Errno | null;
+  /** Refused because a segment found no room (or there is no crash region to put it in). */
+  noRoom?: true;
   /** kexec_load: sorted by address as the syscall receives them; kexec_file_load: in add order. */
   segments: Segment[];
   /** Debug lines like `kexec -d` / kexec_file dynamic debug print. */

@@ -1,0 +1,143 @@
+/**
+ * Typed messages between the extension host and the kdump readiness report (the doctor's
+ * webview). Same envelope and schema combinators as ./protocol.ts; its own unions so the pages
+ * cannot be mixed up. The report is the core's DoctorReport, reshaped to plain JSON-safe data.
+ * Imports only ./protocol.
+ */
+import { arr, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./protocol";
+
+export const enum DoctorMessageType {
+  //#region to webview
+  /** Reply to DoctorReady / DoctorRerun / DoctorPickRoot: the report. */
+  DoctorReport = "doctorReport",
+  /** The check is running (reading files, parsing images). */
+  DoctorBusy = "doctorBusy",
+  /** A status line (copied, cancelled, failed). */
+  DoctorActionDone = "doctorActionDone",
+  //#endregion
+
+  //#region from webview
+  DoctorReady = "doctorReady",
+  /** Run the check again on the same root. */
+  DoctorRerun = "doctorRerun",
+  /** Check another root: this machine or a folder chosen in a dialog. */
+  DoctorPickRoot = "doctorPickRoot",
+  /** Copy the report as JSON (the CLI's --json document) to the clipboard. */
+  DoctorCopyJson = "doctorCopyJson",
+  /** Copy the report as Markdown (for a ticket). */
+  DoctorCopyMarkdown = "doctorCopyMarkdown",
+  //#endregion
+}
+
+export type CheckStatusView = "pass" | "warn" | "fail";
+
+export interface CheckView {
+  id: string;
+  status: CheckStatusView;
+  title: string;
+  detail: string;
+  fix: string;
+  source: string;
+}
+
+export interface DoctorReportView {
+  root: string;
+  layout: "live" | "copy" | "sosreport" | "supportconfig";
+  kernel: { release: string | null; version: string | null; banner: string | null; how: string };
+  paging: { levels: 4 | 5; how: string; confidence: "observed" | "inferred" | "assumed" };
+  reservation: { ranges: { start: string; end: string; size: number }[]; size: number | null; from: string | null };
+  kexecTools: { version: string | null; how: string };
+  kdump: { tool: string; kernel: string | null; initrd: string | null; initrdSize: number | null; append: string | null; kexecArgs: string[]; files: string[] } | null;
+  rules: { kernel: string; family: string; kexecTools: string; mode: string };
+  checks: CheckView[];
+  summary: { pass: number; warn: number; fail: number };
+  lacking: string[];
+  sources: Record<string, string>;
+}
+
+export interface DoctorReportMessage {
+  type: DoctorMessageType.DoctorReport;
+  report: DoctorReportView;
+}
+export interface DoctorBusyMessage {
+  type: DoctorMessageType.DoctorBusy;
+  text: string;
+}
+export interface DoctorActionDoneMessage {
+  type: DoctorMessageType.DoctorActionDone;
+  ok: boolean;
+  text: string;
+}
+export interface DoctorReadyMessage {
+  type: DoctorMessageType.DoctorReady;
+}
+export interface DoctorRerunMessage {
+  type: DoctorMessageType.DoctorRerun;
+}
+export interface DoctorPickRootMessage {
+  type: DoctorMessageType.DoctorPickRoot;
+}
+export interface DoctorCopyJsonMessage {
+  type: DoctorMessageType.DoctorCopyJson;
+}
+
+export type DoctorToWebview = DoctorReportMessage | DoctorBusyMessage | DoctorActionDoneMessage;
+export interface DoctorCopyMarkdownMessage {
+  type: DoctorMessageType.DoctorCopyMarkdown;
+}
+
+export type DoctorFromWebview = DoctorReadyMessage | DoctorRerunMessage | DoctorPickRootMessage | DoctorCopyJsonMessage | DoctorCopyMarkdownMessage;
+
+const text = (max: number): Check<string> => (x, p) => (typeof x === "string" && x.length <= max ? null : `${p}: expected string of at most ${max} characters`);
+const s = text(64 * 1024);
+const hex: Check<string> = (x, p) => (typeof x === "string" && /^0x[0-9a-f]+$/.test(x) ? null : `${p}: expected 0x… hex`);
+const strMap: Check<Record<string, string>> = (x, p) =>
+  typeof x === "object" && x !== null && !Array.isArray(x) && Object.keys(x).length <= 256 && Object.values(x).every((v) => typeof v === "string" && v.length <= 4096) ? null : `${p}: expected map of strings`;
+const levels: Check<4 | 5> = (x, p) => (x === 4 || x === 5 ? null : `${p}: expected 4 | 5`);
+
+export const checkViewCheck = obj<CheckView>({ id: text(256), status: lit("pass", "warn", "fail"), title: s, detail: s, fix: s, source: s });
+
+export const doctorReportCheck = obj<DoctorReportView>({
+  root: text(4096),
+  layout: lit("live", "copy", "sosreport", "supportconfig"),
+  kernel: obj({ release: nullable(text(256)), version: nullable(text(64)), banner: nullable(text(4096)), how: s }),
+  paging: obj({ levels, how: s, confidence: lit("observed", "inferred", "assumed") }),
+  reservation: obj({ ranges: arr(obj({ start: hex, end: hex, size: num }), 16), size: nullable(num), from: nullable(text(4096)) }),
+  kexecTools: obj({ version: nullable(text(64)), how: s }),
+  kdump: nullable(
+    obj({ tool: text(64), kernel: nullable(text(4096)), initrd: nullable(text(4096)), initrdSize: nullable(num), append: nullable(s), kexecArgs: arr(text(4096), 64), files: arr(text(4096), 16) }),
+  ),
+  rules: obj({ kernel: text(256), family: text(64), kexecTools: text(64), mode: text(16) }),
+  checks: arr(checkViewCheck, 512),
+  summary: obj({ pass: num, warn: num, fail: num }),
+  lacking: arr(s, 128),
+  sources: strMap,
+});
+
+const toWebviewChecks: { [K in DoctorToWebview["type"]]: Check<Extract<DoctorToWebview, { type: K }>> } = {
+  [DoctorMessageType.DoctorReport]: obj<DoctorReportMessage>({ type: lit(DoctorMessageType.DoctorReport), report: doctorReportCheck }),
+  [DoctorMessageType.DoctorBusy]: obj<DoctorBusyMessage>({ type: lit(DoctorMessageType.DoctorBusy), text: s }),
+  [DoctorMessageType.DoctorActionDone]: obj<DoctorActionDoneMessage>({ type: lit(DoctorMessageType.DoctorActionDone), ok: (x, p) => (typeof x === "boolean" ? null : `${p}: expected boolean`), text: s }),
+};
+
+const fromWebviewChecks: { [K in DoctorFromWebview["type"]]: Check<Extract<DoctorFromWebview, { type: K }>> } = {
+  [DoctorMessageType.DoctorReady]: obj<DoctorReadyMessage>({ type: lit(DoctorMessageType.DoctorReady) }),
+  [DoctorMessageType.DoctorRerun]: obj<DoctorRerunMessage>({ type: lit(DoctorMessageType.DoctorRerun) }),
+  [DoctorMessageType.DoctorPickRoot]: obj<DoctorPickRootMessage>({ type: lit(DoctorMessageType.DoctorPickRoot) }),
+  [DoctorMessageType.DoctorCopyJson]: obj<DoctorCopyJsonMessage>({ type: lit(DoctorMessageType.DoctorCopyJson) }),
+  [DoctorMessageType.DoctorCopyMarkdown]: obj<DoctorCopyMarkdownMessage>({ type: lit(DoctorMessageType.DoctorCopyMarkdown) }),
+};
+
+export function parseDoctorToWebview(raw: unknown): { ok: true; envelope: Envelope<DoctorToWebview> } | { ok: false; error: string } {
+  return checkEnvelope<DoctorToWebview>(raw, toWebviewChecks as Record<string, Check<DoctorToWebview>>);
+}
+
+export function parseDoctorFromWebview(raw: unknown): { ok: true; envelope: Envelope<DoctorFromWebview> } | { ok: false; error: string } {
+  return checkEnvelope<DoctorFromWebview>(raw, fromWebviewChecks as Record<string, Check<DoctorFromWebview>>);
+}
+
+/** The page's saved state: which root it shows, re-checked when the panel is revived. */
+export interface DoctorPanelState {
+  root: string;
+}
+export const doctorPanelStateCheck = obj<DoctorPanelState>({ root: text(4096) });
