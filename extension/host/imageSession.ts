@@ -12,7 +12,7 @@ import type { BzImage } from "../core/formats/bzimage/model";
 import { decompressPayload } from "../core/formats/bzimage/payload";
 import { inspectVmlinux } from "../core/formats/bzimage/vmlinux";
 import { verdictsFor } from "../core/scenario/imageReport";
-import type { Verdict } from "../core/kexec/imageVerdicts";
+import type { ImageVerdict } from "../core/kexec/imageVerdicts";
 import {
   MessageType,
   parseFromWebview,
@@ -29,7 +29,7 @@ export interface SessionEffects {
   log(text: string): void;
   copy(text: string): Promise<void>;
   /** Shows the verdicts to the user; returns a one-line status for the webview. */
-  showVerdicts(file: string, verdicts: Verdict[], view: ImageView): Promise<string>;
+  showVerdicts(file: string, verdicts: ImageVerdict[], view: ImageView): Promise<string>;
   reopenWith(editor: "text" | "hex" | "pick"): Promise<void>;
   hexEditorAvailable(): boolean;
   /** Cap on decompressed bytes (setting). */

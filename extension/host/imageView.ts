@@ -7,7 +7,7 @@ import type { BzImage } from "../core/formats/bzimage/model";
 import type { VmlinuxInfo } from "../core/formats/bzimage/vmlinux";
 import { HIGHLIGHTS } from "../core/formats/bzimage/vmlinux";
 import { verdictsFor } from "../core/scenario/imageReport";
-import type { Verdict } from "../core/kexec/imageVerdicts";
+import type { ImageVerdict } from "../core/kexec/imageVerdicts";
 import type { ByteSource } from "../core/io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
 import { XLOADFLAGS_BITS } from "../core/knowledge/xloadflags";
@@ -34,7 +34,7 @@ function architecture(img: BzImage): string {
  * The summary card's verdict line for "running 5-level kernel kexecs this image", assembled from
  * the core's verdicts (kexec_file.l5 and kexec-tools.fallback), never recomputed here.
  */
-export function verdictLine(verdicts: readonly Verdict[]): { line: string; outcome: VerdictRow["outcome"] } {
+export function verdictLine(verdicts: readonly ImageVerdict[]): { line: string; outcome: VerdictRow["outcome"] } {
   const file5 = verdicts.find((v) => v.id === "kexec_file.l5");
   const fallback = verdicts.find((v) => v.id === "kexec-tools.fallback");
   const load5 = verdicts.find((v) => v.id === "kexec_load.l5");

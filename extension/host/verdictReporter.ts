@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import type { Verdict } from "../core/kexec/imageVerdicts";
+import type { ImageVerdict } from "../core/kexec/imageVerdicts";
 import type { ImageView } from "../protocol";
 
 /**
@@ -10,8 +10,8 @@ import type { ImageView } from "../protocol";
 export class VerdictReporter {
   constructor(private readonly out: vscode.LogOutputChannel) {}
 
-  async show(file: string, verdicts: readonly Verdict[], view: ImageView): Promise<string> {
-    const mark: Record<Verdict["outcome"], string> = { ok: "OK     ", refused: "REFUSED", fails: "FAILS  ", risk: "RISK   ", info: "INFO   " };
+  async show(file: string, verdicts: readonly ImageVerdict[], view: ImageView): Promise<string> {
+    const mark: Record<ImageVerdict["outcome"], string> = { ok: "OK     ", refused: "REFUSED", fails: "FAILS  ", risk: "RISK   ", info: "INFO   " };
     this.out.info(`kexec verdicts for ${file} (${view.summary.kernelVersion ?? "no version string"}, protocol ${view.summary.protocol ?? "none"})`);
     for (const v of verdicts) {
       this.out.info(`  ${mark[v.outcome]} ${v.summary}`);

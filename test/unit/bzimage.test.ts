@@ -136,10 +136,10 @@ describe("bad bzImage input gives a clear error", () => {
 });
 
 describe("image verdicts (synthetic images)", () => {
-  const verdicts = (xlf: number, opts?: Parameters<typeof verdictsFor>[1]) => verdictsFor(parse(makeImage({ xloadflags: xlf })), opts);
+  const verdicts = (xlf: number, opts?: Parameters<typeof verdictsFor>[1], kernelVersion?: string) => verdictsFor(parse(makeImage({ xloadflags: xlf, kernelVersion })), opts);
 
-  it("a pre-5.3 x86_64 kernel (0x1f): refused by kexec_file_load from 5-level, and the kexec-tools fallback trap", () => {
-    const v = verdicts(0x1f);
+  it("a pre-4.17 x86_64 kernel (0x1f): refused by kexec_file_load from 5-level, and the kexec-tools fallback trap", () => {
+    const v = verdicts(0x1f, undefined, "4.14.336 (builder@host) #1 SMP");
     assert.equal(v.find((x) => x.id === "kexec_file.l4")?.outcome, "ok");
     const l5 = v.find((x) => x.id === "kexec_file.l5")!;
     assert.equal(l5.outcome, "refused");
@@ -148,6 +148,13 @@ describe("image verdicts (synthetic images)", () => {
     const trap = v.find((x) => x.id === "kexec-tools.fallback")!;
     assert.match(trap.summary, /fall back to kexec_load/);
     assert.equal(v.find((x) => x.id === "placement.above64t")?.outcome, "risk");
+  });
+
+  it("a 4.17–5.2 kernel without XLF_5LEVEL: kexec_load from 5-level works (the decompressor switches itself, 4.17)", () => {
+    const v = verdicts(0x1f, undefined, "4.19.316 (builder@host) #1 SMP");
+    assert.equal(v.find((x) => x.id === "kexec_file.l5")?.outcome, "refused");
+    assert.equal(v.find((x) => x.id === "kexec_load.l5")?.outcome, "ok");
+    assert.equal(v.find((x) => x.id === "kexec-tools.fallback")?.outcome, "risk");
   });
 
   it("kexec-tools before 2.0.27 has no auto mode, so no silent fallback", () => {
@@ -160,7 +167,10 @@ describe("image verdicts (synthetic images)", () => {
 
   it("a 5.3+ 4-level-only kernel (0x3f): accepted everywhere, but cannot run above 64 TiB", () => {
     const v = verdicts(0x3f);
-    assert.ok(v.filter((x) => x.path !== "placement").every((x) => x.outcome === "ok"));
+    assert.ok(v.filter((x) => x.path !== "placement" && x.id !== "transition.5to4").every((x) => x.outcome === "ok"));
+    // It switches 5→4 after kexec: 6.1.0 predates the fix for _PAGE_NOPTISHADOW (eb2266312507, 6.1.160).
+    assert.equal(v.find((x) => x.id === "transition.5to4")?.outcome, "fails");
+    assert.equal(verdicts(0x3f, undefined, "6.12.63 (b@h) #1 SMP").find((x) => x.id === "transition.5to4")?.outcome, "ok");
     assert.equal(v.find((x) => x.id === "placement.above64t")?.outcome, "risk");
   });
 

@@ -1,4 +1,8 @@
 import { XLF } from "../knowledge/xloadflags";
+import { hasChange, parseKernelRelease } from "../knowledge/kernelRelease";
+import { PAGING_TRANSITION } from "../knowledge/pagingTransition";
+import { targetCanSwitch } from "./jumpVerdicts";
+import { FALLBACK_SOURCE } from "./loaderChoice";
 import { kernelProfile, kexecToolsProfile } from "./kernelProfiles";
 import type { KexecImage } from "./kexecImage";
 import { kexecFileProbe } from "./kexecFilePlacement";
@@ -81,31 +85,61 @@ export function imageVerdicts(img: KexecImage, opts: ImageVerdictOptions = {}): 
   });
 
   if (loader) {
-    const l5ok = (x & XLF.XLF_5LEVEL) !== 0;
+    // XLF_5LEVEL, or a 4.17–5.2 banner: the decompressor leaves 5-level paging itself.
+    const sw = targetCanSwitch(img);
+    const l5ok = sw.can === "yes";
     out.push({
       id: "kexec_load.l5",
       path: "kexec_load",
       running: "5-level",
-      outcome: l5ok ? "ok" : "fails",
-      summary: l5ok ? "kexec_load from a 5-level kernel: OK (XLF_5LEVEL set)" : "kexec_load from a 5-level kernel: loads, then faults at entry",
+      outcome: l5ok ? "ok" : sw.can === "no" ? "fails" : "risk",
+      summary: l5ok
+        ? `kexec_load from a 5-level kernel: OK (${sw.why})`
+        : sw.can === "no"
+          ? "kexec_load from a 5-level kernel: loads, then faults at entry"
+          : "kexec_load from a 5-level kernel: works only if the target is 4.17–5.2",
       reason: l5ok
-        ? "the decompressor handles being entered with LA57 on"
-        : "kexec-tools never checks XLF_5LEVEL; the decompressor is entered with 5-level paging on and takes a #GP",
-      rule: "no XLF_5LEVEL check in kexec-tools (the planned check never landed)",
-      source: "../shared/spec/kexec.md §A.6; commit ee338b9ee282 changelog",
+        ? "the decompressor switches out of 5-level paging (the 4.17 trampoline; XLF_5LEVEL advertises it from 5.3)"
+        : `kexec-tools never checks XLF_5LEVEL; ${sw.why}: a decompressor before 4.17 is entered with LA57 on and takes a #GP`,
+      rule: "no XLF_5LEVEL check in kexec-tools (the planned check never landed); the decompressor switch exists from 4.17",
+      source: `${PAGING_TRANSITION.decompressorSwitch.source}; commit ee338b9ee282 changelog`,
     });
-    if (fileRefusal(5) && !fileRefusal(4) && !l5ok && tools.autoFileThenLoad) {
+    if (fileRefusal(5) && !fileRefusal(4) && tools.autoFileThenLoad) {
       out.push({
         id: "kexec-tools.fallback",
         path: "kexec-tools auto",
         running: "5-level",
-        outcome: "fails",
+        outcome: l5ok ? "risk" : "fails",
         summary: "refused by kexec_file_load — and kexec-tools would fall back to kexec_load",
-        reason: `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load, which has no 5-level check: the load succeeds and the new kernel faults at entry. Use \`kexec -s\` to keep the refusal.`,
+        reason: l5ok
+          ? `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load; this target (${sw.why}) switches to 4-level itself, so the load and the jump work, past the refusal.`
+          : `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load, which has no 5-level check: the load succeeds and the new kernel faults at entry. Use \`kexec -s\` to keep the refusal.`,
         rule: "kexec-tools auto mode (-a default since v2.0.27)",
-        source: "kexec-tools commit 29fe5067ed07 (\"kexec: make -a the default\")",
+        source: FALLBACK_SOURCE,
       });
     }
+  }
+
+  // The 5→4 transition: a target that ends up 4-level reads the running kernel's top-level entry.
+  const goes4 = (x & XLF.XLF_KERNEL_64) !== 0 && !(x & XLF.XLF_5LEVEL_ENABLED);
+  if (goes4) {
+    const r = img.kernelVersion ? parseKernelRelease(img.kernelVersion) : null;
+    const fix = r ? hasChange(r, PAGING_TRANSITION.fiveToFourFix.fact) : { present: "unknown" as const, why: "the image carries no kernel version" };
+    out.push({
+      id: "transition.5to4",
+      path: "kexec_load",
+      running: "5-level",
+      outcome: fix.present === "yes" ? "ok" : fix.present === "no" ? "fails" : "risk",
+      summary:
+        fix.present === "yes"
+          ? "5→4-level switch after kexec: has the PTE_PFN_MASK fix"
+          : fix.present === "no"
+            ? "5→4-level switch after kexec: triple-faults when the running kernel sets _PAGE_NOPTISHADOW"
+            : "5→4-level switch after kexec: the fix depends on backports",
+      reason: `This target runs 4-level (no XLF_5LEVEL_ENABLED) and switches when entered in 5-level mode; ${fix.why}. Running kernels from 6.13 (6.12.5, 6.6.66) set bit 58 in the identity map's top-level entries.`,
+      rule: `${PAGING_TRANSITION.noPtiShadow.summary}; ${PAGING_TRANSITION.fiveToFourFix.summary}`,
+      source: `${PAGING_TRANSITION.noPtiShadow.source}; ${PAGING_TRANSITION.fiveToFourFix.source}`,
+    });
   }
 
   if (x & XLF.XLF_KERNEL_64) {
@@ -120,11 +154,8 @@ export function imageVerdicts(img: KexecImage, opts: ImageVerdictOptions = {}): 
         ? "built with 5-level paging support"
         : "XLF_5LEVEL_ENABLED is clear; kexec_load places segments top-down and kexec_file_load walks RAM from the top since 6.8, and neither checks this bit",
       rule: "xloadflags & XLF_5LEVEL_ENABLED (never consulted by a loader)",
-      source: "commit f2d08c5d3bcf; ../shared/spec/kexec.md §A.5, §B.5",
+      source: "arch/x86/boot/header.S, commit f2d08c5d3bcf (XLF_5LEVEL_ENABLED); kexec-tools kexec/kexec.c locate_hole(), kernel/kexec_file.c locate_mem_hole_top_down()",
     });
   }
   return out;
 }
-
-/** Short name used by the views. */
-export type Verdict = ImageVerdict;

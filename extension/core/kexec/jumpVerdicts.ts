@@ -58,7 +58,7 @@ export interface JumpInput {
 const LIMIT_4LEVEL = FOUR_LEVEL_LIMIT;
 
 /** Can the target's decompressor switch out of 5-level paging? From XLF_5LEVEL, else its banner. */
-function targetCanSwitch(image: KexecImage): { can: Presence; why: string } {
+export function targetCanSwitch(image: KexecImage): { can: Presence; why: string } {
   if (image.xloadflags & XLF_5LEVEL) return { can: "yes", why: "XLF_5LEVEL is set" };
   const r = image.kernelVersion ? parseKernelRelease(image.kernelVersion) : null;
   if (!r) return { can: "unknown", why: "the image carries no kernel version" };

@@ -37,7 +37,7 @@ export const INITRD_FACTOR = 3;
 const mib = (n: number): string => `${Math.round((n / MiB) * 10) / 10} MiB`;
 const SRC = {
   param: "Documentation/admin-guide/kernel-parameters.txt (crashkernel=); kernel/crash_reserve.c parse_crashkernel() (kernel/crash_core.c before 6.9)",
-  reserve: "kernel/crash_reserve.c reserve_crashkernel_generic() (6.7+), arch/x86/kernel/setup.c reserve_crashkernel() (≤6.6); ../shared/spec/crashkernel.md §4",
+  reserve: "kernel/crash_reserve.c reserve_crashkernel_generic() (6.7+), arch/x86/kernel/setup.c reserve_crashkernel() (≤6.6)",
   sysfs: "kernel/ksysfs.c kexec_crash_size_show(), kexec_crash_loaded_show(); Documentation/ABI/testing/sysfs-kernel-kexec-kdump",
   cap64t: "commit 8ff80fbe7e9870078b1cc3c2cdd8f3f223b333a9 (x86/kdump/64: Restrict kdump kernel reservation to <64TB, v5.3)",
   estimate: "kdump-utils kdumpctl do_estimate(): kernel + modules + 3 × initramfs + 16M runtime (github.com/rhkdump/kdump-utils); kdump_get_arch_recommend_crashkernel() x86_64 \"2G-64G:256M,64G-:512M\"",
