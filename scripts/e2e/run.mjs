@@ -53,6 +53,8 @@ function summary() {
   for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"} [${r.suite}] ${r.name}${r.ok ? "" : `: ${r.detail}`}`);
   console.log(`  timings (ms): ${JSON.stringify(timings)}`);
   console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+  // Machine-readable counts for scripts/test.mjs.
+  if (process.env.KXI_STATS_FILE) fs.writeFileSync(process.env.KXI_STATS_FILE, JSON.stringify({ passed: results.length - failed.length, failed: failed.length, skipped: 0 }));
   return failed.length ? 1 : 0;
 }
 
