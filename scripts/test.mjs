@@ -43,7 +43,7 @@ function step(name, cmd, args, { stats = null, env = undefined } = {}) {
 
 if (!fs.existsSync("node_modules/.package-lock.json")) await step("install", "npm", ["ci", "--no-audit", "--no-fund"]);
 await step("typecheck", "npx", ["tsc", "--noEmit", "-p", "."]);
-await step("lint", "npx", ["eslint", "extension", "webview", "test"]);
+await step("lint", "npx", ["eslint", "extension", "webview", "test", "scripts", "build.mjs", "eslint.config.mjs"]);
 await step("build", "node", ["build.mjs"]);
 let f = statsFile();
 await step("unit and fixture tests", "npx", mocha(f, "test/unit/**/*.test.ts", "test/real/**/*.test.ts"), { stats: f });

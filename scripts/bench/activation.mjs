@@ -85,7 +85,7 @@ function apiNames() {
   const dts = path.join(ROOT, "node_modules/@types/vscode/index.d.ts");
   if (!fs.existsSync(dts)) return ["window", "commands", "workspace", "languages", "extensions", "env", "Uri", "EventEmitter", "Disposable"];
   const names = new Set();
-  for (const m of fs.readFileSync(dts, "utf8").matchAll(/^(?:    |\t)export (?:namespace|class|enum|const|function|let) (\w+)/gm)) names.add(m[1]);
+  for (const m of fs.readFileSync(dts, "utf8").matchAll(/^(?: {4}|\t)export (?:namespace|class|enum|const|function|let) (\w+)/gm)) names.add(m[1]);
   return [...names];
 }
 
