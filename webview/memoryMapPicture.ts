@@ -8,6 +8,7 @@
  * upper segments shrink. Fast with 10,000 ranges: ranges closer than half a pixel are merged
  * into one rect, and hover resolves the exact range by binary search, not by per-range nodes.
  */
+import { hex } from "./format";
 import type { CrashRangeView, MapRegion, SegmentView } from "../extension/protocolSimulation";
 import { size } from "./format";
 
@@ -93,7 +94,7 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-export const hex = (n: number): string => "0x" + n.toString(16);
+export { hex };
 /** /proc/iomem form: at least 8 hex digits, no prefix. */
 export const iomemHex = (n: number): string => n.toString(16).padStart(8, "0");
 const span = (s: number, e: number): string => `${hex(s)}–${hex(e)} (${size(e - s + 1)})`;

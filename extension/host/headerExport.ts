@@ -1,7 +1,9 @@
 /** "Copy header as Markdown / JSON": text made from the same ImageView the editor renders. */
+import { hex } from "../core/io/formatError";
 import type { ImageView } from "../protocol";
 
-const hex = (n: number, width: number): string => "0x" + n.toString(16).padStart(width * 2, "0");
+/** Hex padded to a field's width in bytes. */
+const hexBytes = (n: number, bytes: number): string => hex(n, bytes * 2);
 
 /** File-derived text goes into a code span, so markup in it stays literal in any renderer. */
 function mdCode(s: string): string {
@@ -19,7 +21,7 @@ export function headerAsMarkdown(v: ImageView): string {
     `- Kernel version: ${v.summary.kernelVersion === null ? "(none)" : mdCode(v.summary.kernelVersion)}`,
     `- Boot protocol: ${v.summary.protocol ?? "(no HdrS)"}`,
     `- Architecture: ${v.summary.architecture}`,
-    `- xloadflags: ${v.xloadflags ? `${hex(v.xloadflags.value, 2)} (${v.xloadflags.bits.filter((b) => b.set).map((b) => b.name).join(" | ") || "none"})` : "(absent before protocol 2.12)"}`,
+    `- xloadflags: ${v.xloadflags ? `${hexBytes(v.xloadflags.value, 2)} (${v.xloadflags.bits.filter((b) => b.set).map((b) => b.name).join(" | ") || "none"})` : "(absent before protocol 2.12)"}`,
     `- ${v.summary.verdictLine}`,
     "",
     "| offset | size | field | value | decimal | since |",
@@ -28,7 +30,7 @@ export function headerAsMarkdown(v: ImageView): string {
   for (const f of v.fields) {
     const value = !f.present ? `(absent, since ${f.sinceText})` : (f.rawHex ?? "(past EOF)");
     const dec = f.present && f.raw !== null ? String(f.raw) : "";
-    lines.push(`| ${hex(f.offset, 2)} | ${f.size} | ${f.name} | ${value} | ${dec} | ${f.sinceText} |`);
+    lines.push(`| ${hexBytes(f.offset, 2)} | ${f.size} | ${f.name} | ${value} | ${dec} | ${f.sinceText} |`);
   }
   return lines.join("\n") + "\n";
 }

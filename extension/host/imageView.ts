@@ -3,6 +3,7 @@
  * build the very same messages the host sends. It only reshapes and labels what the core and
  * the knowledge table say; verdicts come from imageVerdicts, meanings from the table.
  */
+import { hex } from "../core/io/formatError";
 import type { BzImage } from "../core/formats/bzimage/model";
 import type { VmlinuxInfo } from "../core/formats/bzimage/vmlinux";
 import { HIGHLIGHTS } from "../core/formats/bzimage/vmlinux";
@@ -17,7 +18,6 @@ import { KNOWN_UKI_SECTIONS, type UkiInfo } from "../core/formats/bzimage/uki";
 import { ukiVerdictsFor } from "../core/scenario/ukiReport";
 import type { UkiVerdict } from "../core/kexec/ukiVerdicts";
 
-const hex = (n: number | bigint): string => "0x" + n.toString(16);
 
 /** Architecture as the image itself states it: PE machine first, else the 64-bit entry bit. */
 function architecture(img: BzImage): string {

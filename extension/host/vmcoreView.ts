@@ -3,6 +3,7 @@
  * Pure and vscode-free so the webview tests build the very same messages the host sends. It
  * only reshapes what the core reads; the paging consequence is worded from spec paging.md.
  */
+import { hex } from "../core/io/formatError";
 import type { ByteSource } from "../core/io/byteSource";
 import type { Vmcore, VmcoreCpu } from "../core/formats/vmcore/vmcore";
 import { PRSTATUS_REGS } from "../core/formats/vmcore/prstatus";
@@ -11,7 +12,6 @@ import { latin1 } from "../core/io/binary";
 import { PAGING_MODES } from "../core/knowledge/pagingModes";
 import { MAX_RANGES, type CpuView, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocolVmcore";
 
-const hex = (n: bigint | number): string => "0x" + n.toString(16);
 const reg = (name: string, v: bigint): RegisterRow => ({ name, value: "0x" + BigInt.asUintN(64, v).toString(16).padStart(16, "0") });
 
 /** What the crashed kernel's paging mode means for kexec/kdump: the knowledge table's words. */

@@ -185,12 +185,14 @@ describe("5→4-level verdicts by release (issue 13 items 1 and 2)", () => {
   });
 });
 
-describe("vmcore memory map (tiny ELF reader)", () => {
+describe("vmcore memory map (the vmcore reader's PT_LOADs)", () => {
   it("reads PT_LOADs and separates the kernel text mapping", () => {
     const phnum = 3;
     const buf = new Uint8Array(64 + 56 * phnum);
     const dv = new DataView(buf.buffer);
     buf.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+    dv.setUint16(16, 4, true); // ET_CORE
+    dv.setUint16(18, 62, true); // EM_X86_64
     dv.setBigUint64(0x20, 64n, true);
     dv.setUint16(0x36, 56, true);
     dv.setUint16(0x38, phnum, true);
@@ -201,7 +203,7 @@ describe("vmcore memory map (tiny ELF reader)", () => {
       dv.setBigUint64(o + 24, paddr, true);
       dv.setBigUint64(o + 40, memsz, true);
     };
-    ph(0, 4, 0n, 0n, 0x100n);
+    ph(0, 4, 0n, 0n, 0n);
     ph(1, 1, 0xffffffff81000000n, 0x1000000n, 0x3430000n);
     ph(2, 1, 0xffff888000100000n, 0x100000n, 0x2df00000n);
     const m = memoryMapFromVmcore(new MemoryByteSource(buf, "vmcore"));

@@ -27,6 +27,4 @@ export function isFormatError(e: unknown): e is FormatError {
   return e instanceof FormatError;
 }
 
-export function hex(n: number | bigint, width = 0): string {
-  return "0x" + n.toString(16).padStart(width, "0");
-}
+export { hex } from "./hex";

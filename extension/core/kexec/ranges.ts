@@ -2,6 +2,7 @@
  * Physical address ranges as plain numbers. Addresses go up to 4 PiB (2^52) in 5-level mode,
  * which is below 2^53, so `number` is exact; never use 32-bit bitwise operators on them.
  */
+import { hex } from "../io/formatError";
 export interface AddrRange {
   start: number;
   /** Inclusive, like /proc/iomem and kexec-tools. */
@@ -24,9 +25,8 @@ export function alignUp(x: number, a: number): number {
   return r === 0 ? x : x + (a - r);
 }
 
-export function hex(x: number): string {
-  return "0x" + x.toString(16);
-}
+/** The one hex formatter (io/formatError.ts): "0x" + digits, zero-padded to `digits`. */
+export { hex };
 
 /** Zero-padded hex without prefix, as the kernel's %016llx / %08llx print. */
 export function hexPad(x: number, width: number): string {

@@ -4,6 +4,7 @@
  * refusal (bzImage64_probe, including the 5-level check) is the simulator's kexecFileProbe, applied
  * to the kernel in `.linux`.
  */
+import { hex } from "../io/formatError";
 import { compareVersions, ukiLoaderRow, ukiLoaderRowFor, type UkiLoaderRow } from "../knowledge/ukiLoaders";
 import { kernelProfile, kexecToolsProfile } from "./kernelProfiles";
 import { kexecFileProbe } from "./kexecFilePlacement";
@@ -38,7 +39,6 @@ export const UKI_VERDICT_DEFAULTS = { ...IMAGE_VERDICT_DEFAULTS, systemd: "262" 
 /** An ImageVerdict whose path names the UKI loader. */
 export type UkiVerdict = Omit<ImageVerdict, "path"> & { path: "kexec_file_load" | "kexec-tools" | "systemctl kexec" };
 
-const hex = (n: number): string => "0x" + n.toString(16);
 
 /**
  * What do_bzImage64_load() (kexec-tools, kexec_load mode) does with the UKI's own bytes: its first

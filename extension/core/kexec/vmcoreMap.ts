@@ -1,10 +1,7 @@
-/**
- * Memory map from a vmcore's PT_LOAD headers. Uses the vmcore parser's `{ loads }` when the
- * caller has it; otherwise a tiny ELF program-header reader of our own (ELF32/ELF64, LE).
- */
+/** Memory map from a vmcore's PT_LOAD headers, as the vmcore reader (formats/vmcore) reads them. */
 import type { ByteSource } from "../io/byteSource";
-import { u16, u32, u64n } from "../io/binary";
 import { FormatError } from "../io/formatError";
+import { readElfVmcore } from "../formats/vmcore/elf";
 import type { MemoryMap, ReservedRange } from "./memoryMap";
 import type { AddrRange } from "./ranges";
 import { mergeRanges } from "./ranges";
@@ -20,7 +17,6 @@ export interface VmcoreLoads {
   loads: readonly VmcoreLoad[];
 }
 
-const PT_LOAD = 1;
 /** Kernel text mapping (__START_KERNEL_map) starts here on x86_64. */
 const KERNEL_TEXT_VA = 0xffffffff80000000;
 
@@ -30,42 +26,10 @@ export function isElf(src: ByteSource): boolean {
   return b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 }
 
-/** PT_LOAD entries of an ELF vmcore (little-endian only: x86). */
+/** PT_LOAD entries of an ELF vmcore, from the vmcore reader (formats/vmcore/elf.ts). */
 export function readElfLoads(src: ByteSource): VmcoreLoad[] {
-  if (!isElf(src)) throw new FormatError(src.name, 0, "e_ident", "ELF magic 7f 45 4c 46");
-  const cls = src.read(4, 1, "e_ident[EI_CLASS]")[0]!;
-  const data = src.read(5, 1, "e_ident[EI_DATA]")[0]!;
-  if (data !== 1) throw new FormatError(src.name, 5, "e_ident[EI_DATA]", "1 (little-endian)", String(data));
-  const loads: VmcoreLoad[] = [];
-  if (cls === 2) {
-    const phoff = u64n(src, 0x20, "e_phoff");
-    const phentsize = u16(src, 0x36, "e_phentsize");
-    const phnum = u16(src, 0x38, "e_phnum");
-    for (let i = 0; i < phnum; i++) {
-      const o = phoff + i * phentsize;
-      if (u32(src, o, `phdr[${i}].p_type`) !== PT_LOAD) continue;
-      // p_vaddr above 2^53 loses low bits as a number; only its range matters here.
-      const vlo = u32(src, o + 16, `phdr[${i}].p_vaddr`);
-      const vhi = u32(src, o + 20, `phdr[${i}].p_vaddr`);
-      loads.push({
-        paddr: u64n(src, o + 24, `phdr[${i}].p_paddr`),
-        memsz: u64n(src, o + 40, `phdr[${i}].p_memsz`),
-        vaddr: vhi * 0x100000000 + vlo,
-      });
-    }
-  } else if (cls === 1) {
-    const phoff = u32(src, 0x1c, "e_phoff");
-    const phentsize = u16(src, 0x2a, "e_phentsize");
-    const phnum = u16(src, 0x2c, "e_phnum");
-    for (let i = 0; i < phnum; i++) {
-      const o = phoff + i * phentsize;
-      if (u32(src, o, `phdr[${i}].p_type`) !== PT_LOAD) continue;
-      loads.push({ paddr: u32(src, o + 12, `phdr[${i}].p_paddr`), memsz: u32(src, o + 20, `phdr[${i}].p_memsz`), vaddr: u32(src, o + 8, `phdr[${i}].p_vaddr`) });
-    }
-  } else {
-    throw new FormatError(src.name, 4, "e_ident[EI_CLASS]", "1 or 2", String(cls));
-  }
-  return loads;
+  // p_vaddr above 2^53 loses low bits as a number; only its range (kernel text or not) matters here.
+  return readElfVmcore(src).loads.map((l) => ({ paddr: Number(l.paddr), memsz: Number(l.memsz), vaddr: Number(l.vaddr) }));
 }
 
 /**
@@ -95,7 +59,6 @@ export function memoryMapFromVmcoreLoads(v: VmcoreLoads, file: string): MemoryMa
   };
 }
 
-/** Entry point kept behind one function so the vmcore parser can replace the tiny reader. */
 export function memoryMapFromVmcore(src: ByteSource, loads?: VmcoreLoads): MemoryMap {
   return memoryMapFromVmcoreLoads(loads ?? { loads: readElfLoads(src) }, src.name);
 }

@@ -3,6 +3,7 @@
  * announced boot-protocol version against the header fields the file defines.
  * Source: ../shared/spec/boot-protocol.md §4.1 (how header.S computes the word, by version), §2, §6.
  */
+import { hex } from "../io/formatError";
 import { XLOADFLAGS_BITS, XLF, XLF_KNOWN_MASK, decodeXloadflags, xloadflagsBit } from "../knowledge/xloadflags";
 import { SETUP_HEADER_FIELDS } from "../knowledge/setupHeaderFields";
 import { NEWEST_PROTOCOL, protocolText } from "../knowledge/protocolVersions";
@@ -41,9 +42,8 @@ interface Term {
 const L5 = XLF.XLF_5LEVEL;
 const L5E = XLF.XLF_5LEVEL_ENABLED;
 
-function hex(v: number, width = 2): string {
-  return "0x" + v.toString(16).padStart(width, "0");
-}
+/** xloadflags values print as at least two hex digits, as header.S writes them. */
+const hex2 = (v: number): string => hex(v, 2);
 
 /** The value the XLF56 term must have for a profile (boot-protocol.md §4.1, v5.3–v6.15 shape). */
 function expected56(p: BuildProfile, has5LevelOption: boolean): string {
@@ -109,17 +109,17 @@ export function analyseHeaderS(text: string): HeaderSAnalysis {
     const value = termValues.reduce<number>((m, v) => m | (v ?? 0), 0);
     const bits = decodeXloadflags(value);
     computed.push({ profile: p.label, value, bits: bits.names });
-    tooltip.push(`${p.label}: ${hex(value)} = ${bits.names.join(" | ") || "0"}`);
+    tooltip.push(`${p.label}: ${hex2(value)} = ${bits.names.join(" | ") || "0"}`);
 
     if (value & ~XLF_KNOWN_MASK & 0xffff) {
-      push(makeFinding(index, "xlf-unknown-bit", "warning", `xloadflags sets bit(s) ${hex(value & ~XLF_KNOWN_MASK & 0xffff)} for ${p.label}; no mainline kernel defines them (arch/x86/include/uapi/asm/bootparam.h).`, { start: word.start, end: word.end }));
+      push(makeFinding(index, "xlf-unknown-bit", "warning", `xloadflags sets bit(s) ${hex2(value & ~XLF_KNOWN_MASK & 0xffff)} for ${p.label}; no mainline kernel defines them (arch/x86/include/uapi/asm/bootparam.h).`, { start: word.start, end: word.end }));
     }
     // Two terms contributing the same bit.
     for (let a = 0; a < terms.length; a++) {
       for (let b = a + 1; b < terms.length; b++) {
         const both = (termValues[a] ?? 0) & (termValues[b] ?? 0);
         if (both) {
-          const names = decodeXloadflags(both).names.join(", ") || hex(both);
+          const names = decodeXloadflags(both).names.join(", ") || hex2(both);
           const tb = terms[b]!;
           push(makeFinding(index, "xlf-duplicate-bit", "warning", `${terms[a]!.text} and ${tb.text} both set ${names} (${p.label}); each XLFn term should own its bits.`, { start: tb.start, end: tb.end }));
         }
@@ -142,7 +142,7 @@ export function analyseHeaderS(text: string): HeaderSAnalysis {
 
     if (p.x86_64 && fiveLevelAware && !(value & L5)) {
       const r = responsible(L5);
-      const msg = `xloadflags lacks XLF_5LEVEL for ${p.label} (computed ${hex(value)}): a 5-level kernel cannot kexec into this one — kexec_file_load refuses it (ee338b9ee282) and kexec_load's jump faults (f2d08c5d3bcf sets the bit on every x86_64 build since 5.3).`;
+      const msg = `xloadflags lacks XLF_5LEVEL for ${p.label} (computed ${hex2(value)}): a 5-level kernel cannot kexec into this one — kexec_file_load refuses it (ee338b9ee282) and kexec_load's jump faults (f2d08c5d3bcf sets the bit on every x86_64 build since 5.3).`;
       if (r?.define) {
         const d = r.define;
         push(makeFinding(index, "xlf-5level-missing", "warning", msg, { start: d.valueStart, end: d.valueEnd }, [replaceFix(`Set ${d.name} to ${expected56(p, has5LevelOption)}`, d, expected56(p, has5LevelOption))]));
@@ -169,7 +169,7 @@ export function analyseHeaderS(text: string): HeaderSAnalysis {
   if (computed.length) {
     const eol = lineEnd(text, word.end);
     const pos = index.position(eol);
-    const label = computed.map((c, i) => `${hex(c.value)} (${i === 0 ? c.profile : c.profile.replace(/^x86_64, /, "")})`).join(" · ");
+    const label = computed.map((c, i) => `${hex2(c.value)} (${i === 0 ? c.profile : c.profile.replace(/^x86_64, /, "")})`).join(" · ");
     hints.push({ offset: eol, line: pos.line, column: pos.column, label: ` = ${label}`, tooltip: tooltip.join("\n") });
   }
   return { findings, hints, xloadflags: computed };

@@ -3,6 +3,7 @@
  * `xloadflags`, CRASH_* constants, setup-header field names, and numeric xloadflags words,
  * all rendered from the knowledge table. Text in, markdown-ready data out.
  */
+import { hex } from "../io/hex";
 import { XLF, XLOADFLAGS_BITS, decodeXloadflags, xloadflagsBit } from "../knowledge/xloadflags";
 import { LOADFLAGS_BITS } from "../knowledge/loadflags";
 import { SETUP_HEADER_FIELDS, setupHeaderField } from "../knowledge/setupHeaderFields";
@@ -26,9 +27,6 @@ export interface HoverInfo {
 /** Field names too common to hover without a label (`name:`) or member access (`->name`, `.name`). */
 const AMBIGUOUS_FIELDS = new Set(["header", "version", "jump", "setup_data", "syssize", "ram_size", "vid_mode", "root_dev"]);
 
-function hex(v: number | bigint, width = 0): string {
-  return "0x" + v.toString(16).padStart(width, "0");
-}
 
 /** Markdown joins adjacent plain lines into one paragraph: end each with a hard break instead. */
 function toMarkdown(title: string, lines: string[]): string {
