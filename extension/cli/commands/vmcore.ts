@@ -18,16 +18,18 @@ const h = (v: bigint | number): string => "0x" + v.toString(16);
 
 export const vmcoreCommand: Command = {
   name: "vmcore",
-  usage: "vmcore FILE [--json]",
+  usage: "vmcore FILE [--json] [--ranges]",
   summary: "Summarise a vmcore (ELF, kdump-compressed, flattened): format, VMCOREINFO, PT_LOADs, CPUs",
   async run(argv, io) {
-    const a = parseArgs(argv, [], ["json"]);
+    // --ranges: the dumped / excluded ranges; for a kdump file that reads both bitmaps, whose size
+    // follows the machine's address space (4 GiB each at 128 TiB), so only when asked.
+    const a = parseArgs(argv, [], ["json", "ranges"]);
     if (a.positional.length !== 1) throw new UsageError("expected exactly one FILE");
     const src = openFile(a.positional[0]!);
     try {
       const v = openVmcore(src);
       const s = v.summary();
-      const ranges = v.ranges();
+      const ranges = a.flags.has("ranges") ? v.ranges() : null;
       const out = {
         format: s.format,
         container: s.container,
@@ -44,7 +46,7 @@ export const vmcoreCommand: Command = {
         crashTime: s.crashTime,
         dumpLevel: s.dumpLevel,
         ...(s.kdumpHeader ? { kdumpHeader: s.kdumpHeader } : {}),
-        ranges: ranges.map((r) => ({ start: h(r.start), end: h(r.end), state: r.state })),
+        ...(ranges ? { ranges: ranges.map((r) => ({ start: h(r.start), end: h(r.end), state: r.state })) } : {}),
         warnings: v.warnings,
         bytesRead: src.bytesRead,
       };
@@ -68,8 +70,10 @@ export const vmcoreCommand: Command = {
         lines.push("", "PT_LOAD  paddr               vaddr               filesz      memsz");
         s.loads.forEach((l, i) => lines.push(`${String(i).padStart(7)}  ${h(l.paddr).padEnd(18)}  ${h(l.vaddr).padEnd(18)}  ${h(l.filesz).padEnd(10)}  ${h(l.memsz)}`));
       }
-      lines.push("", "physical ranges");
-      for (const r of ranges) lines.push(`  ${h(r.start).padEnd(14)} - ${h(r.end).padEnd(14)} ${r.state}`);
+      if (ranges) {
+        lines.push("", "physical ranges");
+        for (const r of ranges) lines.push(`  ${h(r.start).padEnd(14)} - ${h(r.end).padEnd(14)} ${r.state}`);
+      }
       lines.push("", `VMCOREINFO (${Object.keys(s.vmcoreinfo).length} keys)`);
       for (const [k, val] of Object.entries(s.vmcoreinfo)) lines.push(`  ${k}=${val}`);
       for (const w of v.warnings) lines.push(`warning: ${w}`);

@@ -2,7 +2,7 @@ import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { view } from "../../io/binary";
 import { parseNotes, type ElfNote } from "./notes";
-import { mergeRanges, type MemRange, type PhysicalMemory } from "./physical";
+import { listScanner, mergeRanges, type MemRange, type PhysicalMemory, type RangeScanner } from "./physical";
 
 /** One program header of interest (vmcore-formats.md §1.2). Raw u64 values. */
 export interface ElfLoad {
@@ -128,6 +128,13 @@ export class ElfPhysicalMemory implements PhysicalMemory {
     this.segs.sort((a, b) => a.start - b.start);
     let m = 0;
     this.maxEnd = this.segs.map((s) => (m = Math.max(m, s.end)));
+    this.addressSpaceEnd = m;
+  }
+
+  readonly addressSpaceEnd: number;
+
+  rangeScanner(opts: { aboveAt?: number } = {}): RangeScanner {
+    return listScanner(this.ranges(), this.addressSpaceEnd, opts.aboveAt);
   }
 
   private readonly maxEnd: number[];

@@ -7,7 +7,7 @@ import { FlattenedByteSource } from "./flattened";
 import { readKdumpCompressed, type DiskDumpHeader, type KdumpSubHeader } from "./kdumpCompressed";
 import type { ElfNote } from "./notes";
 import { compressionNames } from "./pageCodecs";
-import type { MemRange, PhysicalMemory } from "./physical";
+import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
 import { parsePrstatus, parseQemuCpuState, PRSTATUS_SIZE, type Prstatus, type QemuCpuState } from "./prstatus";
 import { formatMakedumpfile, readKernelLog, type FormatOptions, type KernelLog, type ProgressFn } from "./printk";
 import { KernelTranslator, START_KERNEL_MAP, type Translation } from "./translate";
@@ -162,6 +162,11 @@ export class Vmcore {
   /** Physical ranges (dumped / not-dumped / excluded); reads the bitmaps of a kdump file. */
   ranges(): MemRange[] {
     return this.memory.ranges();
+  }
+
+  /** The same in bounded steps (progress, cancel); `aboveAt` adds per-state totals above an address. */
+  rangeScanner(opts?: { aboveAt?: number }): RangeScanner {
+    return this.memory.rangeScanner(opts);
   }
 
   readKernelLog(onProgress?: ProgressFn): KernelLog {

@@ -1,0 +1,387 @@
+import type { ByteSource } from "../../io/byteSource";
+import { FormatError, hex } from "../../io/formatError";
+import { RangeCollector, type RangeScanner, type RangeScanResult } from "./physical";
+
+/**
+ * Lazy access to a kdump-compressed bitmap (vmcore-formats.md §2.3) whose size follows the
+ * machine's physical address space, not the dump: 32 MiB for 1 TiB, 4 GiB for 128 TiB, 128 GiB
+ * for 4 PiB (2^40 pfns). Nothing here ever holds a whole bitmap.
+ *
+ * The bitmap is cut into fixed 64 KiB chunks (2^19 pfns, 2 GiB of memory each). Bit lookups read
+ * the one chunk they need through a small LRU. Rank queries (set bits below a pfn = the page
+ * descriptor index) use a prefix-count array with one entry per chunk (at most 2^21 + 1 entries,
+ * 16 MiB, for the 5-level limit), filled on demand from two frontiers:
+ *
+ * - bottom-up: chunks [0, lo) counted, in 1 MiB sequential reads;
+ * - top-down: chunks [hi, n) counted, used only when the number of page descriptors N is known
+ *   (see `descriptorCount` in kdumpCompressed.ts); then prefix(c) = N - (bits in chunks ≥ c).
+ *
+ * A query for chunk j advances both frontiers in turn until one covers j, so its cost is at most
+ * twice the cheaper direction. The counts also bound the work: once the bottom frontier has
+ * counted all N descriptors, every later chunk holds no dumpable page and needs no read (and
+ * symmetrically from the top). That is what makes a 2^40-pfn bitmap cheap when the dumped pages
+ * are low (a big machine's sparse layout) or high (one page at the top): only the chunks up to the
+ * last (from the first) dumped page are read. A file whose bits disagree with N is a FormatError.
+ * Reading a page whose pfn sits in a long run of zero chunks between dumped pages at both ends
+ * still costs that run's bytes, sequentially and in bounded memory: nothing in the format lets a
+ * reader skip bits it has not read.
+ */
+export const CHUNK_BYTES = 1 << 16;
+export const CHUNK_PFNS = CHUNK_BYTES * 8;
+/** Sequential scans read this much per call (big reads bypass the ByteSource page cache). */
+export const SCAN_BYTES = 1 << 20;
+const CHUNK_CACHE = 16;
+
+const ZERO = Buffer.alloc(SCAN_BYTES);
+
+/** True when every byte is zero (memcmp speed). */
+export function allZero(b: Uint8Array): boolean {
+  for (let o = 0; o < b.length; o += SCAN_BYTES) {
+    const n = Math.min(SCAN_BYTES, b.length - o);
+    if (Buffer.compare(Buffer.from(b.buffer, b.byteOffset + o, n), ZERO.subarray(0, n)) !== 0) return false;
+  }
+  return true;
+}
+
+const POP8 = new Uint8Array(256).map((_, i) => {
+  let c = 0;
+  for (let x = i; x; x >>= 1) c += x & 1;
+  return c;
+});
+
+function pop32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Set bits in whole bytes. */
+export function popcountBytes(b: Uint8Array): number {
+  if (allZero(b)) return 0;
+  let c = 0;
+  let i = 0;
+  const head = (4 - (b.byteOffset & 3)) & 3;
+  for (; i < head && i < b.length; i++) c += POP8[b[i]!]!;
+  const words = Math.floor((b.length - i) / 4);
+  if (words > 0) {
+    const u = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = u[k]!;
+      if (x !== 0) c += pop32(x);
+    }
+    i += words * 4;
+  }
+  for (; i < b.length; i++) c += POP8[b[i]!]!;
+  return c;
+}
+
+/** Set bits for bit positions [from, to) of `b` (bit p is bit p%8 of byte p/8). */
+export function popcountBits(b: Uint8Array, from: number, to: number): number {
+  if (to <= from) return 0;
+  let c = 0;
+  let p = from;
+  while (p < to && p & 7) {
+    c += (b[p >>> 3]! >> (p & 7)) & 1;
+    p++;
+  }
+  const fullEnd = to & ~7;
+  if (fullEnd > p) {
+    c += popcountBytes(b.subarray(p >>> 3, fullEnd >>> 3));
+    p = fullEnd;
+  }
+  while (p < to) {
+    c += (b[p >>> 3]! >> (p & 7)) & 1;
+    p++;
+  }
+  return c;
+}
+
+/** One bitmap in the file: bits for pfns [0, maxPfn), read in chunks. */
+export class LazyBitmap {
+  /** Relevant bytes: ceil(maxPfn / 8) (the rest of the blocks is padding). */
+  readonly bytes: number;
+  readonly chunks: number;
+  private readonly cache = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly src: ByteSource,
+    readonly offset: number,
+    readonly maxPfn: number,
+    readonly label: string,
+  ) {
+    this.bytes = Math.ceil(maxPfn / 8);
+    this.chunks = Math.ceil(this.bytes / CHUNK_BYTES);
+  }
+
+  /** Chunk `c` (a view; do not modify). */
+  chunk(c: number): Uint8Array {
+    const hit = this.cache.get(c);
+    if (hit) {
+      this.cache.delete(c);
+      this.cache.set(c, hit);
+      return hit;
+    }
+    const start = c * CHUNK_BYTES;
+    const b = this.src.read(this.offset + start, Math.min(CHUNK_BYTES, this.bytes - start), this.label);
+    this.cache.set(c, b);
+    if (this.cache.size > CHUNK_CACHE) this.cache.delete(this.cache.keys().next().value as number);
+    return b;
+  }
+
+  bit(pfn: number): boolean {
+    if (pfn < 0 || pfn >= this.maxPfn) return false;
+    const c = Math.floor(pfn / CHUNK_PFNS);
+    const o = pfn - c * CHUNK_PFNS;
+    return ((this.chunk(c)[o >>> 3]! >> (o & 7)) & 1) === 1;
+  }
+
+  /** Bitmap bytes [byteStart, byteStart + length), read in one go (for sequential scans). */
+  span(byteStart: number, length: number): Uint8Array {
+    return this.src.read(this.offset + byteStart, length, this.label);
+  }
+
+  /** Set bits of chunk c below pfn bound `to` (absolute pfn, clipped to the chunk and maxPfn). */
+  countInChunk(c: number, to = Infinity, bytes?: Uint8Array): number {
+    const base = c * CHUNK_PFNS;
+    const end = Math.min(to, base + CHUNK_PFNS, this.maxPfn);
+    if (end <= base) return 0;
+    return popcountBits(bytes ?? this.chunk(c), 0, end - base);
+  }
+}
+
+/**
+ * Rank index over bitmap 2 (see the comment at the top of this file). `total` is the number of
+ * page descriptors when known (enables the top-down frontier and the early stop).
+ */
+export class RankIndex {
+  private pre?: Float64Array;
+  private lo = 0;
+  private hi: number;
+  /** Bits in chunks [hi, n), valid when total is known. */
+  private suffix = 0;
+  /** Bitmap bytes read by rank scans (for tests and the bench). */
+  scannedBytes = 0;
+
+  constructor(
+    private readonly bm: LazyBitmap,
+    private readonly total: number | undefined,
+    private readonly fileName: string,
+  ) {
+    this.hi = bm.chunks;
+  }
+
+  private arr(): Float64Array {
+    if (!this.pre) {
+      this.pre = new Float64Array(this.bm.chunks + 1);
+      if (this.total !== undefined) this.pre[this.bm.chunks] = this.total;
+    }
+    return this.pre;
+  }
+
+  /** Set bits in bitmap 2 for pfns [0, pfn). */
+  rank(pfn: number): number {
+    const n = this.bm.chunks;
+    const j = Math.min(Math.floor(pfn / CHUNK_PFNS), n);
+    this.cover(j);
+    const pre = this.arr();
+    if (j >= n) return pre[n]!;
+    return pre[j]! + this.bm.countInChunk(j, pfn);
+  }
+
+  /** Number of set bits in the whole bitmap (scans what is not known yet). */
+  count(): number {
+    const n = this.bm.chunks;
+    this.cover(n);
+    return this.arr()[n]!;
+  }
+
+  /** True when chunks [c0, c1) are known to hold no set bit (without reading anything). */
+  knownZero(c0: number, c1: number): boolean {
+    if (!this.pre || !this.known(c0) || !this.known(c1)) return false;
+    return this.pre[c1] === this.pre[c0];
+  }
+
+  /** True when pre[j] is known. */
+  private known(j: number): boolean {
+    // pre[n] is N when N is known; without N it is known only once the bottom frontier got there.
+    return j <= this.lo || (j >= this.hi && (j < this.bm.chunks || this.total !== undefined));
+  }
+
+  private cover(j: number): void {
+    const useTop = this.total !== undefined;
+    while (!this.known(j)) {
+      this.stepUp();
+      if (useTop && !this.known(j)) this.stepDown();
+    }
+  }
+
+  private fail(why: string): never {
+    throw new FormatError(this.fileName, this.bm.offset, this.bm.label, `set bits matching the ${this.total ?? "?"} page descriptors`, why);
+  }
+
+  private stepUp(): void {
+    const pre = this.arr();
+    const n = this.bm.chunks;
+    const per = SCAN_BYTES / CHUNK_BYTES;
+    const last = Math.min(this.lo + per, this.hi);
+    const start = this.lo * CHUNK_BYTES;
+    const span = this.bm.span(start, Math.min(last * CHUNK_BYTES, this.bm.bytes) - start);
+    this.scannedBytes += span.length;
+    let acc = pre[this.lo]!;
+    for (let c = this.lo; c < last; c++) {
+      const o = (c - this.lo) * CHUNK_BYTES;
+      acc += this.bm.countInChunk(c, Infinity, span.subarray(o, o + CHUNK_BYTES));
+      // pre[hi] is already known from the top frontier (or is N at the end): compare, do not overwrite.
+      if (c + 1 === this.hi && this.total !== undefined && (this.hi < n || this.suffix === 0)) {
+        const want = this.hi < n ? pre[this.hi]! : this.total;
+        if (acc !== want) this.fail(`${acc} set bits below pfn ${hex(this.hi * CHUNK_PFNS)}, ${want} by the descriptor count`);
+      } else pre[c + 1] = acc;
+    }
+    this.lo = last;
+    if (this.total === undefined) return;
+    if (acc > this.total) this.fail(`${acc} set bits below pfn ${hex(last * CHUNK_PFNS)}`);
+    if (acc === this.total && this.lo < this.hi) {
+      // Every descriptor is accounted for: no later chunk may hold a set bit.
+      if (this.suffix !== 0) this.fail(`${this.suffix} more set bits above pfn ${hex(this.hi * CHUNK_PFNS)}`);
+      pre.fill(acc, this.lo + 1, this.hi + 1);
+      this.lo = this.hi;
+    }
+  }
+
+  private stepDown(): void {
+    const total = this.total!;
+    const pre = this.arr();
+    const per = SCAN_BYTES / CHUNK_BYTES;
+    const first = Math.max(this.hi - per, this.lo);
+    const start = first * CHUNK_BYTES;
+    const span = this.bm.span(start, Math.min(this.hi * CHUNK_BYTES, this.bm.bytes) - start);
+    this.scannedBytes += span.length;
+    let suf = this.suffix;
+    for (let c = this.hi - 1; c >= first; c--) {
+      const o = (c - first) * CHUNK_BYTES;
+      suf += this.bm.countInChunk(c, Infinity, span.subarray(o, o + CHUNK_BYTES));
+      if (c === this.lo) {
+        if (pre[c] !== total - suf) this.fail(`${pre[c]} set bits below pfn ${hex(c * CHUNK_PFNS)} and ${suf} from there up`);
+      } else pre[c] = total - suf;
+    }
+    this.suffix = suf;
+    this.hi = first;
+    if (suf > total) this.fail(`${suf} set bits above pfn ${hex(first * CHUNK_PFNS)}`);
+    if (suf === total && this.lo < this.hi) {
+      // Every descriptor lies at or above hi: no earlier chunk may hold a set bit.
+      if (pre[this.lo] !== 0) this.fail(`${pre[this.lo]} more set bits below pfn ${hex(this.lo * CHUNK_PFNS)}`);
+      pre.fill(0, this.lo, this.hi);
+      this.hi = this.lo;
+    }
+  }
+}
+
+/**
+ * Dumped / excluded / hole runs from the two bitmaps, 1 MiB of bitmap (8 Mi pfns, 32 GiB of memory)
+ * per step. A window whose bitmap 1 is all zero is a hole without reading bitmap 2; bitmap 2 is not
+ * read either where the rank index already knows it holds no set bit.
+ */
+export class KdumpRangeScanner implements RangeScanner {
+  private byte: number;
+  private readonly endByte: number;
+  private readonly c: RangeCollector;
+  readonly end: number;
+
+  constructor(
+    private readonly bm1: LazyBitmap,
+    private readonly bm2: LazyBitmap,
+    private readonly index: RankIndex | undefined,
+    /** Pfns outside [from, to) are holes (split dump parts). */
+    private readonly from: number,
+    private readonly to: number,
+    private readonly pageSize: number,
+    aboveAt?: number,
+  ) {
+    this.end = bm1.maxPfn * pageSize;
+    this.c = new RangeCollector(aboveAt);
+    this.c.add(0, from * pageSize, "hole");
+    this.byte = Math.floor(from / 8 / SCAN_BYTES) * SCAN_BYTES;
+    this.endByte = Math.ceil(to / 8);
+    if (to <= from) this.byte = this.endByte;
+  }
+
+  get done(): boolean {
+    return this.byte >= this.endByte;
+  }
+
+  get scanned(): number {
+    if (this.done) return this.end;
+    return Math.max(this.from, Math.min(this.byte * 8, this.to)) * this.pageSize;
+  }
+
+  private run(p0: number, p1: number, st: "dumped" | "excluded" | "hole"): void {
+    const a = Math.max(p0, this.from);
+    const b = Math.min(p1, this.to);
+    if (b > a) this.c.add(a * this.pageSize, b * this.pageSize, st);
+  }
+
+  step(): boolean {
+    if (this.done) return true;
+    const wb = this.byte;
+    const len = Math.min(SCAN_BYTES, this.endByte - wb);
+    this.byte = wb + len;
+    const a = this.bm1.span(wb, len);
+    const p0 = wb * 8;
+    if (allZero(a)) {
+      this.run(p0, p0 + len * 8, "hole");
+    } else {
+      const c0 = Math.floor(wb / CHUNK_BYTES);
+      const c1 = Math.ceil((wb + len) / CHUNK_BYTES);
+      const b = this.bm2 === this.bm1 ? a : this.index?.knownZero(c0, c1) ? null : this.bm2.span(wb, len);
+      this.words(a, b, p0, len);
+    }
+    if (this.done) {
+      this.c.add(this.to * this.pageSize, this.end, "hole");
+    }
+    return this.done;
+  }
+
+  private words(a: Uint8Array, b: Uint8Array | null, p0: number, len: number): void {
+    const single = this.bm2 === this.bm1;
+    for (let i = 0; i < len; i += 4) {
+      const base = p0 + i * 8;
+      if (i + 4 <= len && base >= this.from && base + 32 <= this.to) {
+        const x = a[i]! | (a[i + 1]! << 8) | (a[i + 2]! << 16) | (a[i + 3]! << 24);
+        const y = b ? b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24) : 0;
+        if (x === 0) {
+          this.run(base, base + 32, "hole");
+          continue;
+        }
+        if (x === -1 && (single || y === -1)) {
+          this.run(base, base + 32, "dumped");
+          continue;
+        }
+        if (x === -1 && y === 0) {
+          this.run(base, base + 32, "excluded");
+          continue;
+        }
+      }
+      for (let k = 0; k < 32 && i * 8 + k < len * 8; k++) {
+        const p = base + k;
+        if (p < this.from || p >= this.to) continue;
+        const byte = i + (k >>> 3);
+        const bit = 1 << (k & 7);
+        const st = !(a[byte]! & bit) ? "hole" : single || (b && b[byte]! & bit) ? "dumped" : "excluded";
+        this.run(p, p + 1, st);
+      }
+    }
+  }
+
+  result(): RangeScanResult {
+    const c = this.c;
+    return {
+      ranges: c.ranges(),
+      omitted: c.omitted,
+      end: this.end,
+      scanned: this.scanned,
+      complete: this.done,
+      totals: { ...c.totals },
+      ...(c.above ? { above: { ...c.above } } : {}),
+    };
+  }
+}

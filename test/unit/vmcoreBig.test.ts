@@ -1,0 +1,111 @@
+import { strict as assert } from "node:assert";
+import { FormatError } from "../../extension/core/io/formatError";
+import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
+import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
+import { popcountBits, popcountBytes } from "../../extension/core/formats/vmcore/bitmapIndex";
+import { buildSparseKdump, PAGE } from "./vmcoreSynth";
+
+/** Hostile and huge kdump layouts held as sparse virtual files (issue #14): bytes and steps are counted, never time. */
+const TOP = 2 ** 40;
+const MiB = 1024 * 1024;
+
+function pageOf(seed: number): Uint8Array {
+  const p = new Uint8Array(PAGE);
+  for (let i = 0; i < PAGE; i++) p[i] = (i * 31 + seed) & 0xff;
+  return p;
+}
+
+function formatError(fn: () => unknown, re: RegExp): FormatError {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof FormatError, `expected FormatError, got ${String(err)}`);
+  assert.match(err.message, re);
+  return err;
+}
+
+describe("vmcore: lazy bitmaps for big address spaces", () => {
+  it("popcount helpers agree with a bit-by-bit count at any alignment", () => {
+    const b = new Uint8Array(1000).map((_, i) => (i * 97 + 13) & 0xff);
+    let slow = 0;
+    for (let p = 3; p < 7001; p++) slow += (b[p >> 3]! >> (p & 7)) & 1;
+    assert.equal(popcountBits(b, 3, 7001), slow);
+    assert.equal(popcountBytes(b.subarray(1, 999)), [...b.subarray(1, 999)].reduce((n, x) => n + x.toString(2).split("1").length - 1, 0));
+  });
+
+  it("one set bit at the top of a 2^40-pfn bitmap: the page reads back, counting from the top", () => {
+    const src = buildSparseKdump({ maxPfn: TOP, pages: new Map([[TOP - 1, pageOf(1)]]) });
+    const v = openVmcore(src);
+    assert.equal(v.summary().kdumpHeader!.maxPfn, TOP);
+    assert.ok(src.bytesRead < MiB, `open read ${src.bytesRead}`);
+    assert.deepEqual(v.readPhysical((TOP - 1) * PAGE, PAGE), pageOf(1));
+    const m = v.memory as KdumpPhysicalMemory;
+    assert.equal(m.descriptorCount(), 1);
+    assert.ok(m.rankScanBytes <= 2 * MiB, `rank scan read ${m.rankScanBytes}`);
+    assert.ok(src.bytesRead < 4 * MiB, `read ${src.bytesRead}`);
+  });
+
+  it("pages at both ends and an excluded one: every state and page right, few bytes read", () => {
+    const pages = new Map([
+      [0, pageOf(2)],
+      [5, pageOf(3)],
+      [7, new Uint8Array(PAGE)],
+      [2 ** 35 + 9, pageOf(4)],
+      [TOP - 2, pageOf(5)],
+    ]);
+    const src = buildSparseKdump({ maxPfn: TOP, pages, excluded: [6, TOP - 3] });
+    const v = openVmcore(src);
+    const m = v.memory as KdumpPhysicalMemory;
+    for (const [pfn, page] of pages) if (pfn !== 2 ** 35 + 9) assert.deepEqual(v.readPhysical(pfn * PAGE, PAGE), page, `pfn ${pfn}`);
+    assert.equal(m.pageState(6), "excluded");
+    assert.equal(m.pageState(TOP - 3), "excluded");
+    assert.equal(m.pageState(TOP - 1), "hole");
+    assert.equal(m.pageState(2 ** 30), "hole");
+    assert.ok(src.bytesRead < 8 * MiB, `read ${src.bytesRead}`);
+    formatError(() => v.readPhysical(6 * PAGE, 8), /excluded by makedumpfile/);
+  });
+
+  it("a dumped page in the middle of 2^40 pfns is found by bounded sequential scanning (steps counted)", () => {
+    // Descriptors below and above it: the rank needs the bits between; the scan is sequential and
+    // its memory stays one 1 MiB window plus the prefix array.
+    const mid = 2 ** 32 + 77;
+    const src = buildSparseKdump({ maxPfn: 2 ** 34, pages: new Map([[3, pageOf(6)], [mid, pageOf(7)], [2 ** 34 - 1, pageOf(8)]]) });
+    const v = openVmcore(src);
+    assert.deepEqual(v.readPhysical(mid * PAGE, PAGE), pageOf(7));
+    const m = v.memory as KdumpPhysicalMemory;
+    // Bitmap 2 is 2 GiB; the page sits at 1/4: at most twice the cheaper direction.
+    assert.ok(m.rankScanBytes <= 2 * (2 ** 34 / 8 / 4) + 2 * MiB, `rank scan read ${m.rankScanBytes}`);
+  });
+
+  it("a bitmap claiming every pfn with three descriptors: right pages below, a FormatError above, bounded reads", () => {
+    const pages = new Map([[0, pageOf(9)], [1, pageOf(10)], [2, pageOf(11)]]);
+    const src = buildSparseKdump({ maxPfn: TOP, pages, allOnes: [0, TOP] });
+    const v = openVmcore(src);
+    assert.deepEqual(v.readPhysical(PAGE, PAGE), pageOf(10));
+    formatError(() => v.readPhysical(100 * PAGE, 8), /page descriptors/);
+    formatError(() => v.readPhysical((TOP - 1) * PAGE, 8), /set bits/);
+    assert.ok(src.bytesRead < 8 * MiB, `read ${src.bytesRead}`);
+    // The range view of it: one dumped run per step, bounded memory, progress moving.
+    const scan = v.rangeScanner();
+    for (let i = 0; i < 4; i++) scan.step();
+    const r = scan.result();
+    assert.equal(r.complete, false);
+    assert.equal(r.ranges.length, 1);
+    assert.equal(r.ranges[0]!.state, "dumped");
+    assert.equal(r.scanned, 4 * 8 * MiB * PAGE);
+  });
+
+  it("descriptors past the end of the file are a FormatError naming the descriptor", () => {
+    const pages = new Map(Array.from({ length: 10 }, (_, i) => [i, pageOf(20 + i)] as [number, Uint8Array]));
+    const src = buildSparseKdump({ maxPfn: 2 ** 30, pages, cutDescriptorsAt: 24 * 3 });
+    const v = openVmcore(src);
+    formatError(() => v.readPhysical(5 * PAGE, 8), /page_desc/);
+  });
+
+  it("max_mapnr beyond the 5-level limit (2^40 pfns) is refused", () => {
+    formatError(() => openVmcore(buildSparseKdump({ maxPfn: TOP * 2, pages: new Map() })), /5-level paging limit/);
+  });
+});
