@@ -46,6 +46,7 @@ export const vmcoreCommand: Command = {
         crashTime: s.crashTime,
         dumpLevel: s.dumpLevel,
         ...(s.kdumpHeader ? { kdumpHeader: s.kdumpHeader } : {}),
+        ...(s.flattenedIndex ? { flattenedIndex: s.flattenedIndex } : {}),
         ...(ranges ? { ranges: ranges.map((r) => ({ start: h(r.start), end: h(r.end), state: r.state })) } : {}),
         warnings: v.warnings,
         bytesRead: src.bytesRead,
@@ -57,6 +58,10 @@ export const vmcoreCommand: Command = {
       const lines: string[] = [];
       const row = (k: string, val: string): void => void lines.push(`${k.padEnd(14)} ${val}`);
       row("format", `${s.format}${s.container === "flattened" ? " (flattened)" : ""}`);
+      if (s.flattenedIndex) {
+        const f = s.flattenedIndex;
+        row("record index", f.complete ? `${f.records} records, complete${f.truncated ? " (no end marker)" : ""}` : `on demand: ${f.records} records read so far (up to stream offset ${h(f.streamOffset)})`);
+      }
       row("compression", s.compression);
       row("osrelease", s.osrelease ?? "-");
       row("paging", `${s.pagingLevels}-level (${s.pagingSource})`);

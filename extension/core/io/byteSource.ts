@@ -141,6 +141,15 @@ export class FileByteSource implements ByteSource {
     return out;
   }
 
+  /**
+   * A read that neither fills nor consults the page cache, for scattered small reads (a flattened
+   * dump's record headers, one per record) that would otherwise pull a 64 KiB page each.
+   */
+  readUncached(offset: number, length: number, field = "data"): Uint8Array {
+    checkRange(this, offset, length, field);
+    return this.readDirect(offset, length);
+  }
+
   private readDirect(offset: number, length: number): Uint8Array {
     if (this.fd === null) throw new Error(`${this.name}: read after close`);
     const out = new Uint8Array(length);

@@ -157,6 +157,8 @@ export class RankIndex {
   private pre?: Float64Array;
   private lo = 0;
   private hi: number;
+  private total?: number;
+  private totalAsked = false;
   /** Bits in chunks [hi, n), valid when total is known. */
   private suffix = 0;
   /** Bitmap bytes read by rank scans (for tests and the bench). */
@@ -164,7 +166,8 @@ export class RankIndex {
 
   constructor(
     private readonly bm: LazyBitmap,
-    private readonly total: number | undefined,
+    /** The descriptor count N, asked for only when a query needs a scan (it may cost reads). */
+    private readonly totalFn: () => number | undefined,
     private readonly fileName: string,
   ) {
     this.hi = bm.chunks;
@@ -208,6 +211,12 @@ export class RankIndex {
   }
 
   private cover(j: number): void {
+    if (this.known(j)) return;
+    if (!this.totalAsked) {
+      this.totalAsked = true;
+      this.total = this.totalFn();
+      if (this.total !== undefined && this.pre) this.pre[this.bm.chunks] = this.total;
+    }
     const useTop = this.total !== undefined;
     while (!this.known(j)) {
       this.stepUp();

@@ -207,9 +207,8 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
    * write_kdump_pages_and_bitmap_cyclic and QEMU's write_dump_pages), and its first item is either
    * the first dumpable page or, with dump level bit 0, one shared zero page followed by it
    * (§2.6). So desc[0].offset is data start or data start + one page; 4096 is not a multiple of 24,
-   * so at most one reading gives a whole count. The zero page is checked to be zeros and the last
-   * descriptor to point into the data area. Undefined when that does not hold (or for split parts):
-   * then ranks are counted from the bottom only.
+   * so at most one reading gives a whole count, and the zero page is checked to be zeros. Undefined
+   * when that does not hold (or for split parts): then ranks are counted from the bottom only.
    */
   descriptorCount(): number | undefined {
     if (this.total !== undefined) return this.total ?? undefined;
@@ -232,20 +231,35 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     for (const zero of [0, this.pageSize]) {
       const span = Number(o0) - zero - this.descOffset;
       if (span < 24 || span % 24 !== 0) continue;
-      const n = span / 24;
       const dataStart = this.descOffset + span;
       if (zero) {
         if (dataStart + zero > this.src.size || !allZero(this.src.read(dataStart, zero, "shared zero page"))) continue;
       }
-      const last = view(this.src.read(this.descOffset + (n - 1) * 24, 24, `page_desc[${n - 1}]`)).getBigInt64(0, true);
-      if (last < BigInt(dataStart) || last > BigInt(this.src.size)) continue;
-      return n;
+      return span / 24;
     }
     return undefined;
   }
 
   private rankIndex(): RankIndex {
-    return (this.index ??= new RankIndex(this.bm2, this.descriptorCount(), this.src.name));
+    return (this.index ??= new RankIndex(this.bm2, () => this.checkedDescriptorCount(), this.src.name));
+  }
+
+  /**
+   * N as the rank index trusts it for counting from the top: also the last descriptor must point
+   * into the data area. (That read sits at the end of the table, so it is made only when a rank
+   * query needs a scan, never for pages in the chunks already counted.)
+   */
+  private checkedDescriptorCount(): number | undefined {
+    const n = this.descriptorCount();
+    if (n === undefined) return undefined;
+    try {
+      const dataStart = this.descOffset + 24 * n;
+      const last = view(this.src.read(this.descOffset + (n - 1) * 24, 24, `page_desc[${n - 1}]`)).getBigInt64(0, true);
+      return last >= BigInt(dataStart) && last <= BigInt(this.src.size) ? n : undefined;
+    } catch (e) {
+      if (e instanceof FormatError) return undefined;
+      throw e;
+    }
   }
 
   /** Bitmap bytes read for rank queries so far (tests and the bench count them). */
@@ -276,7 +290,7 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     if (st === "hole") throw new FormatError(this.src.name, bitOff, `page at phys ${paddr}`, "a page present in the dump", "not in the dump (memory hole)");
     if (st === "excluded") throw new FormatError(this.src.name, bitOff, `page at phys ${paddr}`, "a page present in the dump", "excluded by makedumpfile (dump level filtering)");
     const r = this.rank(pfn);
-    const n = this.descriptorCount();
+    const n = r > 0 ? this.descriptorCount() : undefined;
     if (n !== undefined && r >= n) {
       throw new FormatError(this.src.name, bitOff, `bitmap 2 bit for phys ${paddr}`, `one of the ${n} page descriptors`, `descriptor index ${r}`);
     }

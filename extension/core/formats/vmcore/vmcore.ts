@@ -3,7 +3,7 @@ import { FormatError } from "../../io/formatError";
 import { latin1 } from "../../io/binary";
 import { detectVmcore } from "./detect";
 import { readElfVmcore, type ElfLoad } from "./elf";
-import { FlattenedByteSource } from "./flattened";
+import { FlattenedByteSource, type FlattenedIndexState } from "./flattened";
 import { readKdumpCompressed, type DiskDumpHeader, type KdumpSubHeader } from "./kdumpCompressed";
 import type { ElfNote } from "./notes";
 import { compressionNames } from "./pageCodecs";
@@ -49,6 +49,8 @@ export interface VmcoreSummary {
   crashTime: number | null;
   dumpLevel: number | null;
   kdumpHeader?: { headerVersion: number; utsname: DiskDumpHeader["utsname"]; status: number; blockSize: number; maxPfn: number; nrCpus: number; split: boolean };
+  /** A flattened stream's record index: built on demand, so the summary says how far it got. */
+  flattenedIndex?: FlattenedIndexState & { onDemand: true };
   warnings: string[];
   bytesRead: number;
 }
@@ -58,7 +60,10 @@ export class Vmcore {
   readonly vmcoreinfo: Vmcoreinfo;
   readonly cpus: VmcoreCpu[];
   readonly paging: PagingDecision;
-  readonly warnings: string[] = [];
+  private readonly warningList: string[] = [];
+  private truncationWarned = false;
+  /** The flattened stream's rearranged view, when the dump came in one. */
+  flattened?: FlattenedByteSource;
   private translatorCache?: KernelTranslator;
 
   constructor(
@@ -76,6 +81,15 @@ export class Vmcore {
     if (!viNote && vmcoreinfoText === undefined) this.warnings.push("no VMCOREINFO: kernel symbols and the kernel log are unavailable");
     this.cpus = this.readCpus();
     this.paging = this.decidePaging();
+  }
+
+  /** Warnings so far; a flattened stream's missing end marker shows once its index reached the end. */
+  get warnings(): string[] {
+    if (this.flattened?.truncated && !this.truncationWarned) {
+      this.truncationWarned = true;
+      this.warningList.push("flattened stream has no end marker: the dump is truncated");
+    }
+    return this.warningList;
   }
 
   private readCpus(): VmcoreCpu[] {
@@ -208,6 +222,7 @@ export class Vmcore {
             split: k.sub.split === 1,
           }
         : undefined,
+      ...(this.flattened ? { flattenedIndex: { ...this.flattened.state(), onDemand: true as const } } : {}),
       warnings: [...this.warnings],
       bytesRead: this.source.bytesRead,
     };
@@ -217,25 +232,34 @@ export class Vmcore {
 /** Opens a dump from a ByteSource: detects the format and reads headers and notes only. */
 export function openVmcore(src: ByteSource): Vmcore {
   const det = detectVmcore(src);
-  let inner: ByteSource = src;
-  let container: "file" | "flattened" = "file";
-  let kind = det.kind;
+  const kind = det.kind;
   if (kind === "flattened") {
     const flat = new FlattenedByteSource(src);
-    inner = flat;
-    container = "flattened";
-    kind = detectVmcore(flat).kind;
-    if (kind === "flattened" || kind === "unknown") {
-      throw new FormatError(src.name, 0, "flattened dump contents", "a KDUMP or ELF dump inside the flattened stream", detectVmcore(flat).reason ?? kind);
-    }
-    if (flat.truncated) {
-      const v = build(inner, kind, container);
-      v.warnings.push("flattened stream has no end marker: the dump is truncated");
+    const open = (): Vmcore => {
+      const det = detectVmcore(flat);
+      if (det.kind === "flattened" || det.kind === "unknown") {
+        throw new FormatError(src.name, 0, "flattened dump contents", "a KDUMP or ELF dump inside the flattened stream", det.reason ?? det.kind);
+      }
+      // makedumpfile -F -E writes zeroed program headers first and the real ones at the end of
+      // the stream: an ELF inside needs the whole index (its records are 64 KiB: 16 bytes read
+      // per 64 KiB). A KDUMP inside is indexed on demand: its headers and notes come first.
+      if (det.kind === "elf64") flat.indexAll();
+      const v = build(flat, det.kind, "flattened");
+      v.flattened = flat;
       return v;
+    };
+    try {
+      return open();
+    } catch (e) {
+      // A record later in the stream may rewrite the headers ("later record wins"): what did not
+      // parse from the records read so far is retried once over the whole index.
+      if (!(e instanceof FormatError) || flat.complete) throw e;
+      flat.indexAll();
+      return open();
     }
   }
   if (kind === "unknown") throw new FormatError(src.name, 0, "vmcore signature", "an ELF64 core, KDUMP or makedumpfile flattened dump", det.reason);
-  return build(inner, kind, container);
+  return build(src, kind, "file");
 }
 
 function build(src: ByteSource, kind: "elf64" | "kdump-compressed", container: "file" | "flattened"): Vmcore {
