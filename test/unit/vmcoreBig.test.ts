@@ -3,7 +3,9 @@ import { FormatError } from "../../extension/core/io/formatError";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
 import { popcountBits, popcountBytes } from "../../extension/core/formats/vmcore/bitmapIndex";
-import { buildSparseKdump, PAGE } from "./vmcoreSynth";
+import { MAX_LISTED_RANGES } from "../../extension/core/formats/vmcore/physical";
+import { MemoryByteSource } from "../../extension/core/io/byteSource";
+import { buildManyLoadsElf, buildSparseKdump, PAGE } from "./vmcoreSynth";
 
 /** Hostile and huge kdump layouts held as sparse virtual files (issue #14): bytes and steps are counted, never time. */
 const TOP = 2 ** 40;
@@ -108,4 +110,32 @@ describe("vmcore: lazy bitmaps for big address spaces", () => {
   it("max_mapnr beyond the 5-level limit (2^40 pfns) is refused", () => {
     formatError(() => openVmcore(buildSparseKdump({ maxPfn: TOP * 2, pages: new Map() })), /5-level paging limit/);
   });
+});
+
+describe("vmcore: ELF dumps of big machines (thousands of PT_LOADs)", () => {
+  for (const n of [4096, 70000]) {
+    it(`${n} PT_LOADs over 4 PiB: open reads the headers once, reads and ranges find the right segment`, () => {
+      const file = buildManyLoadsElf(n, TOP * PAGE, new Uint8Array(0));
+      const src = new MemoryByteSource(file, `many-${n}`);
+      const v = openVmcore(src);
+      const s = v.summary();
+      assert.equal(s.loads.length, n);
+      // Headers (and the PN_XNUM section header) once: no per-segment reads at open.
+      assert.ok(s.bytesRead <= 3 * 64 + 64 + (n + 1) * 56, `open read ${s.bytesRead}`);
+      const page = file.subarray(file.length - PAGE);
+      const before = src.bytesRead;
+      for (let i = 0; i < n; i += Math.floor(n / 97)) {
+        const a = Number(s.loads[i]!.paddr);
+        assert.deepEqual(v.readPhysical(a + 8, 8), page.subarray(8, 16), `segment ${i}`);
+      }
+      assert.equal(src.bytesRead - before, 8 * Math.ceil(n / Math.floor(n / 97)));
+      const scan = v.rangeScanner({ aboveAt: 2 ** 46 });
+      assert.equal(scan.step(), true);
+      const r = scan.result();
+      assert.equal(r.ranges.length + r.omitted, 2 * n);
+      assert.ok(r.ranges.length <= MAX_LISTED_RANGES);
+      assert.equal(r.totals.dumped, n * PAGE);
+      assert.ok(r.above!.dumped > 0 && r.above!.dumped < n * PAGE);
+    });
+  }
 });

@@ -457,3 +457,49 @@ export function buildSparseKdump(o: SparseKdumpOptions, name = "sparse-kdump"): 
   if (o.cutDescriptorsAt !== undefined) size = descStart + o.cutDescriptorsAt;
   return new SparseByteSource(name, size, pieces, fills);
 }
+
+/**
+ * An ELF vmcore of a big machine: `n` PT_LOADs (one per RAM range) spread evenly over `span` bytes
+ * of physical address space, each with one page in the file (all sharing the same page data) and
+ * `memsz` bytes of range (the rest "not dumped"). Small in memory whatever n and span.
+ */
+export function buildManyLoadsElf(n: number, span: number, notes: Uint8Array, memsz = 1 << 30): Uint8Array {
+  const phnum = n + 1;
+  const xnum = phnum >= 0xffff;
+  const shoff = 64 + phnum * 56;
+  const noteOff = shoff + (xnum ? 64 : 0);
+  const dataOff = Math.ceil((noteOff + notes.length) / PAGE) * PAGE;
+  const out = new Uint8Array(dataOff + PAGE);
+  const dv = new DataView(out.buffer);
+  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+  dv.setUint16(16, 4, true);
+  dv.setUint16(18, 62, true);
+  dv.setUint32(20, 1, true);
+  dv.setBigUint64(32, 64n, true);
+  dv.setUint16(52, 64, true);
+  dv.setUint16(54, 56, true);
+  if (xnum) {
+    dv.setBigUint64(40, BigInt(shoff), true);
+    dv.setUint16(56, 0xffff, true);
+    dv.setUint16(58, 64, true);
+    dv.setUint16(60, 1, true);
+    dv.setUint32(shoff + 44, phnum, true);
+  } else dv.setUint16(56, phnum, true);
+  dv.setUint32(64, 4, true);
+  dv.setBigUint64(64 + 8, BigInt(noteOff), true);
+  dv.setBigUint64(64 + 32, BigInt(notes.length), true);
+  dv.setBigUint64(64 + 40, BigInt(notes.length), true);
+  out.set(notes, noteOff);
+  const step = Math.floor(span / n / PAGE) * PAGE;
+  for (let i = 0; i < n; i++) {
+    const ph = 64 + (i + 1) * 56;
+    dv.setUint32(ph, 1, true);
+    dv.setBigUint64(ph + 8, BigInt(dataOff), true);
+    dv.setBigUint64(ph + 16, 0xffff888000000000n + BigInt(i * step), true);
+    dv.setBigUint64(ph + 24, BigInt(i * step), true);
+    dv.setBigUint64(ph + 32, BigInt(PAGE), true);
+    dv.setBigUint64(ph + 40, BigInt(Math.min(memsz, step)), true);
+  }
+  for (let i = 0; i < PAGE; i++) out[dataOff + i] = (i * 7 + 3) & 0xff;
+  return out;
+}

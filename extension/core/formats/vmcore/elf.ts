@@ -117,13 +117,17 @@ export class ElfPhysicalMemory implements PhysicalMemory {
     private readonly src: ByteSource,
     loads: ElfLoad[],
   ) {
-    const LIMIT = 1n << 52n;
+    // Plain numbers from here on (2^52 is exact): no BigInt arithmetic per segment, so thousands
+    // of PT_LOADs (one per RAM range of a big machine) cost microseconds each.
+    const LIMIT = 2 ** 52;
     for (const l of loads) {
-      if (l.paddr >= LIMIT || l.memsz > LIMIT || l.paddr + l.memsz > LIMIT) continue;
-      // QEMU marks filtered mappings with p_offset = -1 and p_filesz = 0: no data.
-      const filesz = l.offset === 0xffffffffffffffffn ? 0n : l.filesz < l.memsz ? l.filesz : l.memsz;
       const start = Number(l.paddr);
-      this.segs.push({ start, fileEnd: start + Number(filesz), end: start + Number(l.memsz), offset: Number(l.offset) });
+      const memsz = Number(l.memsz);
+      if (start >= LIMIT || memsz > LIMIT || start + memsz > LIMIT) continue;
+      // QEMU marks filtered mappings with p_offset = -1 and p_filesz = 0: no data.
+      const offset = Number(l.offset);
+      const filesz = offset >= 2 ** 64 - 1 ? 0 : Math.min(Number(l.filesz), memsz);
+      this.segs.push({ start, fileEnd: start + filesz, end: start + memsz, offset });
     }
     this.segs.sort((a, b) => a.start - b.start);
     let m = 0;
