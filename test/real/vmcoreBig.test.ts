@@ -5,6 +5,7 @@ import { BIG_LAYOUTS, buildBigLayout } from "../support/vmcoreLayouts";
 import { openFile } from "../../extension/core/io/byteSource";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
+import { FOUR_LEVEL_LIMIT } from "../../extension/core/knowledge/pagingModes";
 
 /**
  * Issue #14: the real kdump fixture re-laid as the dump of a 1 TiB, 128 TiB and 4 PiB machine
@@ -58,6 +59,15 @@ describe("vmcore: big-machine layouts of the kdump fixture", function () {
           assert.equal(s.osrelease, "6.1.0-50-amd64");
           assert.ok(s.bytesRead <= 1024 * 1024);
           assert.equal(s.bytesRead, base.summaryBytes);
+          // Above 64 TiB (the 4-level limit): said, but not decided without reading a bitmap.
+          if (layout.maxPfn * 4096 <= FOUR_LEVEL_LIMIT) assert.equal(s.beyondFourLevel, null);
+          else {
+            assert.equal(s.beyondFourLevel!.state, "unknown");
+            // A bounded probe: no dumped page is above the limit (all descriptors are below it).
+            const p = v.beyondFourLevel({ probeBytes: 256 * 1024 })!;
+            assert.equal(p.state, "not-dumped");
+            assert.ok(src.bytesRead <= 1024 * 1024, `summary + probe read ${src.bytesRead}`);
+          }
         } finally {
           src.close();
         }

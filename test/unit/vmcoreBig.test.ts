@@ -5,6 +5,7 @@ import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCo
 import { popcountBits, popcountBytes } from "../../extension/core/formats/vmcore/bitmapIndex";
 import { MAX_LISTED_RANGES } from "../../extension/core/formats/vmcore/physical";
 import { MemoryByteSource } from "../../extension/core/io/byteSource";
+import { FOUR_LEVEL_LIMIT } from "../../extension/core/knowledge/pagingModes";
 import { buildManyLoadsElf, buildSparseKdump, PAGE } from "./vmcoreSynth";
 
 /** Hostile and huge kdump layouts held as sparse virtual files (issue #14): bytes and steps are counted, never time. */
@@ -129,7 +130,7 @@ describe("vmcore: ELF dumps of big machines (thousands of PT_LOADs)", () => {
         assert.deepEqual(v.readPhysical(a + 8, 8), page.subarray(8, 16), `segment ${i}`);
       }
       assert.equal(src.bytesRead - before, 8 * Math.ceil(n / Math.floor(n / 97)));
-      const scan = v.rangeScanner({ aboveAt: 2 ** 46 });
+      const scan = v.rangeScanner();
       assert.equal(scan.step(), true);
       const r = scan.result();
       assert.equal(r.ranges.length + r.omitted, 2 * n);
@@ -138,4 +139,67 @@ describe("vmcore: ELF dumps of big machines (thousands of PT_LOADs)", () => {
       assert.ok(r.above!.dumped > 0 && r.above!.dumped < n * PAGE);
     });
   }
+});
+
+describe("vmcore: memory above the 4-level limit (64 TiB) in the summary", () => {
+  const LIMIT_PFN = FOUR_LEVEL_LIMIT / PAGE;
+  const maxPfn = LIMIT_PFN + 2 ** 24; // 64 TiB + 64 GiB of address space
+  const scanAll = (v: ReturnType<typeof openVmcore>): void => {
+    const s = v.rangeScanner();
+    let steps = 0;
+    while (!s.step()) steps++;
+    assert.ok(steps <= Math.ceil(maxPfn / 8 / MiB) + 1);
+  };
+
+  it("none above the limit: no fact", () => {
+    const v = openVmcore(buildSparseKdump({ maxPfn: 2 ** 28, pages: new Map([[1, pageOf(1)]]) }));
+    assert.equal(v.summary().beyondFourLevel, null);
+  });
+
+  it("present: a dumped page above 64 TiB means a 5-level capture kernel", () => {
+    const src = buildSparseKdump({ maxPfn, pages: new Map([[1, pageOf(1)], [maxPfn - 5, pageOf(2)]]) });
+    const v = openVmcore(src);
+    const s = v.summary();
+    assert.equal(s.beyondFourLevel!.state, "unknown", "the summary reads no bitmap");
+    assert.equal(s.beyondFourLevel!.limit, FOUR_LEVEL_LIMIT);
+    assert.ok(s.bytesRead < MiB);
+    const before = src.bytesRead;
+    const p = v.beyondFourLevel({ probeBytes: 256 * 1024 })!;
+    assert.equal(p.state, "present");
+    assert.match(p.implication, /5-level paging/);
+    assert.ok(src.bytesRead - before <= 256 * 1024 + 2 * 64 * 1024);
+    scanAll(v);
+    const f = v.beyondFourLevel()!;
+    assert.equal(f.basis, "range scan");
+    assert.equal(f.state, "present");
+    assert.equal(f.bytes!.dumped, PAGE);
+  });
+
+  it("excluded: RAM recorded above 64 TiB, none dumped", () => {
+    const v = openVmcore(buildSparseKdump({ maxPfn, pages: new Map([[1, pageOf(1)]]), excluded: [maxPfn - 3] }));
+    assert.equal(v.beyondFourLevel({ probeBytes: 256 * 1024 })!.state, "excluded");
+    scanAll(v);
+    const f = v.beyondFourLevel()!;
+    assert.equal(f.state, "excluded");
+    assert.equal(f.bytes!.excluded, PAGE);
+    assert.match(f.implication, /dump level/);
+  });
+
+  it("missing: the address space reaches above 64 TiB, no RAM recorded there", () => {
+    const v = openVmcore(buildSparseKdump({ maxPfn, pages: new Map([[1, pageOf(1)]]), excluded: [LIMIT_PFN - 1] }));
+    // The probe sees nothing dumped but cannot read all of bitmap 1 above the limit in 256 KiB.
+    assert.equal(v.beyondFourLevel({ probeBytes: 256 * 1024 })!.state, "not-dumped");
+    scanAll(v);
+    const f = v.beyondFourLevel()!;
+    assert.equal(f.state, "missing");
+    assert.equal(f.bytes!.hole, (maxPfn - LIMIT_PFN) * PAGE);
+  });
+
+  it("ELF: decided from the program headers, without reading memory", () => {
+    const v = openVmcore(new MemoryByteSource(buildManyLoadsElf(64, 2 ** 52, new Uint8Array(0))));
+    const f = v.summary().beyondFourLevel!;
+    assert.equal(f.basis, "program headers");
+    assert.equal(f.state, "present");
+    assert.equal(f.addressSpaceEnd > FOUR_LEVEL_LIMIT, true);
+  });
 });

@@ -1,7 +1,8 @@
 import { parseArgs, UsageError } from "../args";
 import { toJson, type Command } from "../command";
 import { openFile } from "../../core/io/byteSource";
-import { openVmcore, type VmcoreCpu } from "../../core/formats/vmcore/vmcore";
+import { openVmcore, sizeLabel, type VmcoreCpu } from "../../core/formats/vmcore/vmcore";
+import type { RangeScanResult } from "../../core/formats/vmcore/physical";
 
 function cpuJson(c: VmcoreCpu): Record<string, unknown> {
   return {
@@ -29,7 +30,16 @@ export const vmcoreCommand: Command = {
     try {
       const v = openVmcore(src);
       const s = v.summary();
-      const ranges = a.flags.has("ranges") ? v.ranges() : null;
+      let ranges: RangeScanResult | null = null;
+      if (a.flags.has("ranges")) {
+        const scan = v.rangeScanner();
+        while (!scan.step()) {
+          /* 1 MiB of bitmap per step */
+        }
+        ranges = scan.result();
+      }
+      // Above the 4-level limit: from the scan when there was one, else a probe of at most 256 KiB of bitmap.
+      const beyond = v.beyondFourLevel({ probeBytes: 256 * 1024 });
       const out = {
         format: s.format,
         container: s.container,
@@ -47,7 +57,8 @@ export const vmcoreCommand: Command = {
         dumpLevel: s.dumpLevel,
         ...(s.kdumpHeader ? { kdumpHeader: s.kdumpHeader } : {}),
         ...(s.flattenedIndex ? { flattenedIndex: s.flattenedIndex } : {}),
-        ...(ranges ? { ranges: ranges.map((r) => ({ start: h(r.start), end: h(r.end), state: r.state })) } : {}),
+        ...(ranges ? { ranges: ranges.ranges.map((r) => ({ start: h(r.start), end: h(r.end), state: r.state })), ...(ranges.omitted ? { rangesOmitted: ranges.omitted } : {}) } : {}),
+        beyondFourLevel: beyond,
         warnings: v.warnings,
         bytesRead: src.bytesRead,
       };
@@ -75,9 +86,15 @@ export const vmcoreCommand: Command = {
         lines.push("", "PT_LOAD  paddr               vaddr               filesz      memsz");
         s.loads.forEach((l, i) => lines.push(`${String(i).padStart(7)}  ${h(l.paddr).padEnd(18)}  ${h(l.vaddr).padEnd(18)}  ${h(l.filesz).padEnd(10)}  ${h(l.memsz)}`));
       }
+      if (beyond) {
+        lines.push("", `above ${sizeLabel(beyond.limit)} (4-level limit): ${beyond.state} (${beyond.basis})`);
+        if (beyond.bytes) lines.push(`  dumped ${h(beyond.bytes.dumped)}, excluded ${h(beyond.bytes.excluded + beyond.bytes.notDumped)}, hole ${h(beyond.bytes.hole)} bytes`);
+        lines.push(`  ${beyond.implication}`);
+      }
       if (ranges) {
         lines.push("", "physical ranges");
-        for (const r of ranges) lines.push(`  ${h(r.start).padEnd(14)} - ${h(r.end).padEnd(14)} ${r.state}`);
+        for (const r of ranges.ranges) lines.push(`  ${h(r.start).padEnd(14)} - ${h(r.end).padEnd(14)} ${r.state}`);
+        if (ranges.omitted) lines.push(`  … ${ranges.omitted} more ranges not listed`);
       }
       lines.push("", `VMCOREINFO (${Object.keys(s.vmcoreinfo).length} keys)`);
       for (const [k, val] of Object.entries(s.vmcoreinfo)) lines.push(`  ${k}=${val}`);

@@ -17,9 +17,9 @@ import { RangeCollector, type RangeScanner, type RangeScanResult } from "./physi
  *   (see `descriptorCount` in kdumpCompressed.ts); then prefix(c) = N - (bits in chunks ≥ c).
  *
  * A query for chunk j advances both frontiers in turn until one covers j, so its cost is at most
- * twice the cheaper direction. The counts also bound the work: once the bottom frontier has
- * counted all N descriptors, every later chunk holds no dumpable page and needs no read (and
- * symmetrically from the top). That is what makes a 2^40-pfn bitmap cheap when the dumped pages
+ * twice the cheaper direction. The counts also bound the work: once the bits counted below the
+ * bottom frontier and above the top one add up to N, every chunk between holds no dumpable page
+ * and needs no read. That is what makes a 2^40-pfn bitmap cheap when the dumped pages
  * are low (a big machine's sparse layout) or high (one page at the top): only the chunks up to the
  * last (from the first) dumped page are read. A file whose bits disagree with N is a FormatError.
  * Reading a page whose pfn sits in a long run of zero chunks between dumped pages at both ends
@@ -198,6 +198,30 @@ export class RankIndex {
     return this.arr()[n]!;
   }
 
+  /**
+   * rank(pfn) if it can be had within `budget` more bitmap bytes (one chunk per step, both ends
+   * in turn), else undefined. For cheap facts in a summary.
+   */
+  tryRank(pfn: number, budget: number): number | undefined {
+    const j = Math.min(Math.floor(pfn / CHUNK_PFNS), this.bm.chunks);
+    const stop = this.scannedBytes + budget;
+    if (!this.known(j) && !this.totalAsked) {
+      this.totalAsked = true;
+      this.total = this.totalFn();
+      if (this.total !== undefined && this.pre) this.pre[this.bm.chunks] = this.total;
+    }
+    while (!this.known(j) && this.scannedBytes + CHUNK_BYTES <= stop) {
+      this.stepUp(1);
+      if (this.total !== undefined && !this.known(j) && this.scannedBytes + CHUNK_BYTES <= stop) this.stepDown(1);
+    }
+    return this.known(j) ? this.rank(pfn) : undefined;
+  }
+
+  /** The descriptor count the index works with (undefined: unknown or not asked yet). */
+  get descriptorTotal(): number | undefined {
+    return this.total;
+  }
+
   /** True when chunks [c0, c1) are known to hold no set bit (without reading anything). */
   knownZero(c0: number, c1: number): boolean {
     if (!this.pre || !this.known(c0) || !this.known(c1)) return false;
@@ -228,10 +252,9 @@ export class RankIndex {
     throw new FormatError(this.fileName, this.bm.offset, this.bm.label, `set bits matching the ${this.total ?? "?"} page descriptors`, why);
   }
 
-  private stepUp(): void {
+  private stepUp(per = SCAN_BYTES / CHUNK_BYTES): void {
     const pre = this.arr();
     const n = this.bm.chunks;
-    const per = SCAN_BYTES / CHUNK_BYTES;
     const last = Math.min(this.lo + per, this.hi);
     const start = this.lo * CHUNK_BYTES;
     const span = this.bm.span(start, Math.min(last * CHUNK_BYTES, this.bm.bytes) - start);
@@ -248,19 +271,12 @@ export class RankIndex {
     }
     this.lo = last;
     if (this.total === undefined) return;
-    if (acc > this.total) this.fail(`${acc} set bits below pfn ${hex(last * CHUNK_PFNS)}`);
-    if (acc === this.total && this.lo < this.hi) {
-      // Every descriptor is accounted for: no later chunk may hold a set bit.
-      if (this.suffix !== 0) this.fail(`${this.suffix} more set bits above pfn ${hex(this.hi * CHUNK_PFNS)}`);
-      pre.fill(acc, this.lo + 1, this.hi + 1);
-      this.lo = this.hi;
-    }
+    this.closeGap();
   }
 
-  private stepDown(): void {
+  private stepDown(per = SCAN_BYTES / CHUNK_BYTES): void {
     const total = this.total!;
     const pre = this.arr();
-    const per = SCAN_BYTES / CHUNK_BYTES;
     const first = Math.max(this.hi - per, this.lo);
     const start = first * CHUNK_BYTES;
     const span = this.bm.span(start, Math.min(this.hi * CHUNK_BYTES, this.bm.bytes) - start);
@@ -275,12 +291,24 @@ export class RankIndex {
     }
     this.suffix = suf;
     this.hi = first;
-    if (suf > total) this.fail(`${suf} set bits above pfn ${hex(first * CHUNK_PFNS)}`);
-    if (suf === total && this.lo < this.hi) {
-      // Every descriptor lies at or above hi: no earlier chunk may hold a set bit.
-      if (pre[this.lo] !== 0) this.fail(`${pre[this.lo]} more set bits below pfn ${hex(this.lo * CHUNK_PFNS)}`);
-      pre.fill(0, this.lo, this.hi);
-      this.hi = this.lo;
+    this.closeGap();
+  }
+
+  /**
+   * When the bits counted below lo and at or above hi add up to N, every descriptor is accounted
+   * for and the chunks between hold no set bit: they are known without a read. More than N is a
+   * FormatError.
+   */
+  private closeGap(): void {
+    if (this.total === undefined || this.lo >= this.hi) return;
+    const pre = this.arr();
+    const below = pre[this.lo]!;
+    if (below + this.suffix > this.total) {
+      this.fail(`${below} set bits below pfn ${hex(this.lo * CHUNK_PFNS)} and ${this.suffix} from pfn ${hex(this.hi * CHUNK_PFNS)} up`);
+    }
+    if (below + this.suffix === this.total) {
+      pre.fill(below, this.lo + 1, this.hi);
+      this.lo = this.hi;
     }
   }
 }

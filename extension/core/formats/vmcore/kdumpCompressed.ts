@@ -9,7 +9,7 @@ import { parseNotes, type ElfNote } from "./notes";
  */
 const MAX_VMCOREINFO_BYTES = 1 << 20;
 import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
-import { allZero, KdumpRangeScanner, LazyBitmap, RankIndex } from "./bitmapIndex";
+import { allZero, CHUNK_BYTES, CHUNK_PFNS, KdumpRangeScanner, LazyBitmap, popcountBits, RankIndex } from "./bitmapIndex";
 import { PAGING_MODES } from "../../knowledge/pagingModes";
 import { decodePage, DUMP_DH_COMPRESSED_LZO, DUMP_DH_COMPRESSED_SNAPPY, DUMP_DH_COMPRESSED_ZLIB, DUMP_DH_COMPRESSED_ZSTD } from "./pageCodecs";
 
@@ -334,6 +334,42 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
       out.set(this.page(p).subarray(po, po + n), done);
       done += n;
     }
+    return out;
+  }
+
+  /**
+   * Cheap facts about pfns at or above `pfn` within about `budget` bitmap bytes: whether any is
+   * dumped (bitmap 2, from the descriptor count: N minus the set bits below) and whether any is
+   * recorded as RAM (bitmap 1, scanned down from the top). Undefined where the budget did not
+   * reach.
+   */
+  probeAbove(pfn: number, budget: number): { dumped?: boolean; ram?: boolean } {
+    const out: { dumped?: boolean; ram?: boolean } = {};
+    if (pfn >= this.maxPfn) return { dumped: false, ram: false };
+    const idx = this.rankIndex();
+    const before = idx.scannedBytes;
+    const below = idx.tryRank(pfn, budget / 2);
+    const n = idx.descriptorTotal;
+    if (below !== undefined && n !== undefined) out.dumped = n - below > 0;
+    const left = budget - (idx.scannedBytes - before);
+    if (out.dumped) out.ram = true;
+    else {
+      // Bitmap 1 from the top down to pfn, one chunk at a time.
+      const first = Math.floor(pfn / CHUNK_PFNS);
+      let spent = 0;
+      for (let c = this.bm1.chunks - 1; c >= first && spent + CHUNK_BYTES <= left; c--) {
+        const b = this.bm1.chunk(c);
+        spent += b.length;
+        const from = c === first ? pfn - c * CHUNK_PFNS : 0;
+        if (popcountBits(b, from, Math.min(CHUNK_PFNS, this.maxPfn - c * CHUNK_PFNS)) > 0) {
+          out.ram = true;
+          break;
+        }
+        if (c === first) out.ram = false;
+      }
+    }
+    // A dumped page is RAM (pageState reads bitmap 1 first): no RAM, nothing dumped.
+    if (out.ram === false) out.dumped = false;
     return out;
   }
 

@@ -7,13 +7,50 @@ import { FlattenedByteSource, type FlattenedIndexState } from "./flattened";
 import { readKdumpCompressed, type DiskDumpHeader, type KdumpSubHeader } from "./kdumpCompressed";
 import type { ElfNote } from "./notes";
 import { compressionNames } from "./pageCodecs";
-import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
+import type { MemRange, PhysicalMemory, RangeScanner, RangeScanResult, StateBytes } from "./physical";
+import { KdumpPhysicalMemory } from "./kdumpCompressed";
+import { FOUR_LEVEL_LIMIT, PAGING_MODES } from "../../knowledge/pagingModes";
 import { parsePrstatus, parseQemuCpuState, PRSTATUS_SIZE, type Prstatus, type QemuCpuState } from "./prstatus";
 import { formatMakedumpfile, readKernelLog, type FormatOptions, type KernelLog, type ProgressFn } from "./printk";
 import { KernelTranslator, START_KERNEL_MAP, type Translation } from "./translate";
 import { Vmcoreinfo } from "./vmcoreinfo";
 
 export type VmcoreFormat = "elf64" | "kdump-compressed";
+
+/**
+ * What the dump says about physical memory a 4-level kernel cannot map (issue #14): a capture
+ * kernel running 4-level paging (MAX_PHYSMEM_BITS 46) cannot read RAM above FOUR_LEVEL_LIMIT, so
+ * a dump can hold pages there only if its capture kernel ran 5-level.
+ */
+export interface BeyondFourLevel {
+  /** FOUR_LEVEL_LIMIT (pagingModes.ts). */
+  limit: number;
+  /** End of the dump's physical address space (max_mapnr pages, or the last PT_LOAD end). */
+  addressSpaceEnd: number;
+  /**
+   * present: pages above the limit are in the dump; excluded: RAM recorded there, none dumped;
+   * missing: no RAM recorded there; not-dumped: none dumped, RAM not yet known; unknown: not scanned.
+   */
+  state: "present" | "excluded" | "missing" | "not-dumped" | "unknown";
+  /** Bytes per state above the limit, once the range scan went through. */
+  bytes: StateBytes | null;
+  /** How the state was decided. */
+  basis: "program headers" | "range scan" | "bitmap probe" | "not scanned";
+  /** What it implies about the capture kernel's paging mode. */
+  implication: string;
+}
+
+/** Binary size with the largest unit that divides it evenly enough for a label ("64 TiB"). */
+export function sizeLabel(n: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let u = 0;
+  let v = n;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
 
 export interface VmcoreCpu {
   /** Position among the NT_PRSTATUS notes (not necessarily the CPU number, vmcore-formats.md §1.3). */
@@ -49,6 +86,8 @@ export interface VmcoreSummary {
   crashTime: number | null;
   dumpLevel: number | null;
   kdumpHeader?: { headerVersion: number; utsname: DiskDumpHeader["utsname"]; status: number; blockSize: number; maxPfn: number; nrCpus: number; split: boolean };
+  /** Set when the address space reaches above what 4-level paging maps; null otherwise. */
+  beyondFourLevel: BeyondFourLevel | null;
   /** A flattened stream's record index: built on demand, so the summary says how far it got. */
   flattenedIndex?: FlattenedIndexState & { onDemand: true };
   warnings: string[];
@@ -178,9 +217,80 @@ export class Vmcore {
     return this.memory.ranges();
   }
 
-  /** The same in bounded steps (progress, cancel); `aboveAt` adds per-state totals above an address. */
-  rangeScanner(opts?: { aboveAt?: number }): RangeScanner {
-    return this.memory.rangeScanner(opts);
+  /**
+   * The same in bounded steps (progress, cancel). Totals above the 4-level limit are always
+   * collected, and a completed scan is kept for the summary's beyondFourLevel.
+   */
+  rangeScanner(): RangeScanner {
+    const inner = this.memory.rangeScanner({ aboveAt: FOUR_LEVEL_LIMIT });
+    const keep = (): void => {
+      if (inner.done) this.lastScan = inner.result();
+    };
+    return {
+      get end() {
+        return inner.end;
+      },
+      get scanned() {
+        return inner.scanned;
+      },
+      get done() {
+        return inner.done;
+      },
+      step: () => {
+        const d = inner.step();
+        keep();
+        return d;
+      },
+      result: () => inner.result(),
+    };
+  }
+
+  private lastScan?: RangeScanResult;
+
+  /**
+   * Pages above the 4-level limit: from the PT_LOADs (ELF), a completed range scan, or (when
+   * `probeBytes` allows) a bounded bitmap probe; the summary itself reads no bitmap.
+   */
+  beyondFourLevel(opts: { probeBytes?: number } = {}): BeyondFourLevel | null {
+    const end = this.memory.addressSpaceEnd;
+    const limit = FOUR_LEVEL_LIMIT;
+    if (end <= limit) return null;
+    let state: BeyondFourLevel["state"] = "unknown";
+    let bytes: StateBytes | null = null;
+    let basis: BeyondFourLevel["basis"] = "not scanned";
+    const fromBytes = (b: StateBytes): BeyondFourLevel["state"] => (b.dumped > 0 ? "present" : b.excluded + b.notDumped > 0 ? "excluded" : "missing");
+    if (this.format === "elf64" || this.lastScan) {
+      const r = this.lastScan ?? this.memory.rangeScanner({ aboveAt: limit }).result();
+      bytes = { dumped: r.above!.dumped, notDumped: r.above!.notDumped, excluded: r.above!.excluded, hole: r.above!.hole };
+      state = fromBytes(bytes);
+      basis = this.lastScan ? "range scan" : "program headers";
+    } else if (opts.probeBytes && this.memory instanceof KdumpPhysicalMemory) {
+      const p = this.memory.probeAbove(Math.ceil(limit / this.memory.pageSize), opts.probeBytes);
+      if (p.dumped === true) state = "present";
+      else if (p.dumped === false) state = p.ram === true ? "excluded" : p.ram === false ? "missing" : "not-dumped";
+      if (state !== "unknown") basis = "bitmap probe";
+    }
+    return { limit, addressSpaceEnd: end, state, bytes, basis, implication: this.fourLevelImplication(state, end) };
+  }
+
+  private fourLevelImplication(state: BeyondFourLevel["state"], end: number): string {
+    const four = PAGING_MODES[4];
+    const lim = sizeLabel(four.maxmem);
+    const reach = `The address space reaches ${sizeLabel(end)}, above the ${lim} a 4-level kernel maps (MAX_PHYSMEM_BITS ${four.maxPhysmemBits}).`;
+    const crashed =
+      this.paging.levels === 4 ? ` The crashed kernel itself ran 4-level, so it could not use memory above ${lim} either.` : "";
+    switch (state) {
+      case "present":
+        return `${reach} Pages above ${lim} are in the dump: the capture kernel could read them, so it ran with 5-level paging.${crashed}`;
+      case "excluded":
+        return `${reach} RAM above ${lim} was recorded but no page of it is in the dump: filtered out by the dump level, or unreadable for a 4-level capture kernel; the dump does not say which.${crashed}`;
+      case "missing":
+        return `${reach} No RAM is recorded above ${lim}: the memory map the dump was made from had none there, so the dump says nothing about the capture kernel's paging mode; a 4-level capture kernel would have been enough.${crashed}`;
+      case "not-dumped":
+        return `${reach} No page above ${lim} is in the dump, as with a 4-level capture kernel; whether RAM was there (excluded) or not (missing) is known after the range scan.${crashed}`;
+      default:
+        return `${reach} Whether pages above ${lim} are in the dump is known after the range scan; a capture kernel running 4-level could not have read any.${crashed}`;
+    }
   }
 
   readKernelLog(onProgress?: ProgressFn): KernelLog {
@@ -222,6 +332,7 @@ export class Vmcore {
             split: k.sub.split === 1,
           }
         : undefined,
+      beyondFourLevel: this.beyondFourLevel(),
       ...(this.flattened ? { flattenedIndex: { ...this.flattened.state(), onDemand: true as const } } : {}),
       warnings: [...this.warnings],
       bytesRead: this.source.bytesRead,
