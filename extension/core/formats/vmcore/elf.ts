@@ -138,7 +138,7 @@ export class ElfPhysicalMemory implements PhysicalMemory {
   readonly addressSpaceEnd: number;
 
   rangeScanner(opts: { aboveAt?: number } = {}): RangeScanner {
-    return listScanner(this.ranges(), this.addressSpaceEnd, opts.aboveAt);
+    return listScanner((this.rangeCache ??= this.computeRanges()), this.addressSpaceEnd, opts.aboveAt);
   }
 
   private readonly maxEnd: number[];
@@ -165,7 +165,13 @@ export class ElfPhysicalMemory implements PhysicalMemory {
     return undefined;
   }
 
+  private rangeCache?: MemRange[];
+
   ranges(): MemRange[] {
+    return (this.rangeCache ??= this.computeRanges()).map((r) => ({ ...r }));
+  }
+
+  private computeRanges(): MemRange[] {
     const out: MemRange[] = [];
     for (const s of this.segs) {
       if (s.fileEnd > s.start) out.push({ start: s.start, end: s.fileEnd, state: "dumped" });

@@ -260,10 +260,10 @@ export class Vmcore {
     let basis: BeyondFourLevel["basis"] = "not scanned";
     const fromBytes = (b: StateBytes): BeyondFourLevel["state"] => (b.dumped > 0 ? "present" : b.excluded + b.notDumped > 0 ? "excluded" : "missing");
     if (this.format === "elf64" || this.lastScan) {
-      const r = this.lastScan ?? this.memory.rangeScanner({ aboveAt: limit }).result();
+      const r = (this.lastScan ??= this.memory.rangeScanner({ aboveAt: limit }).result());
       bytes = { dumped: r.above!.dumped, notDumped: r.above!.notDumped, excluded: r.above!.excluded, hole: r.above!.hole };
       state = fromBytes(bytes);
-      basis = this.lastScan ? "range scan" : "program headers";
+      basis = this.format === "elf64" ? "program headers" : "range scan";
     } else if (opts.probeBytes && this.memory instanceof KdumpPhysicalMemory) {
       const p = this.memory.probeAbove(Math.ceil(limit / this.memory.pageSize), opts.probeBytes);
       if (p.dumped === true) state = "present";
