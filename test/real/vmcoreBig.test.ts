@@ -2,7 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { cacheDir, sharedFixture } from "../fixtures";
 import { BIG_LAYOUTS, buildBigLayout } from "../support/vmcoreLayouts";
-import { openFile } from "../../extension/core/io/byteSource";
+import { openFile, type ByteSource } from "../../extension/core/io/byteSource";
+import { VmcoreSession } from "../../extension/host/vmcoreSession";
+import { parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
+import type { Envelope } from "../../extension/protocol";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
 import { FOUR_LEVEL_LIMIT } from "../../extension/core/knowledge/pagingModes";
@@ -125,4 +128,79 @@ describe("vmcore: big-machine layouts of the kdump fixture", function () {
       });
     });
   }
+});
+
+describe("vmcore editor host: memory ranges of the big layouts in steps", function () {
+  this.timeout(300000);
+  const fixture = sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31");
+
+  function drive(src: ByteSource): { got: VmcoreToWebview[]; ask(body: unknown, id: number): Promise<VmcoreToWebview>; session: VmcoreSession } {
+    const got: VmcoreToWebview[] = [];
+    const waiters = new Map<number, (m: VmcoreToWebview) => void>();
+    const session = new VmcoreSession(src, {
+      post: (m: Envelope<VmcoreToWebview>) => {
+        const p = parseVmcoreToWebview(JSON.parse(JSON.stringify(m)));
+        assert.ok(p.ok, p.ok ? "" : p.error);
+        got.push(m.body);
+        if (m.inReplyTo !== undefined) waiters.get(m.inReplyTo)?.(m.body);
+      },
+      log: () => {},
+      reopenWith: async () => undefined,
+      hexEditorAvailable: () => false,
+    });
+    const ask = (body: unknown, id: number): Promise<VmcoreToWebview> =>
+      new Promise((resolve) => {
+        waiters.set(id, resolve);
+        assert.ok(session.receive({ messageId: id, body }));
+      });
+    return { got, ask, session };
+  }
+
+  it("1 TiB: the view opens with a partial list, ScanRanges completes it with progress", async () => {
+    const r = buildBigLayout(fixture, 2 ** 28, cacheDir("vmcore-big"));
+    if ("skipped" in r) return;
+    const src = openFile(r.file);
+    const ref = openFile(fixture);
+    try {
+      const d = drive(src);
+      const loaded = await d.ask({ type: VmcoreMessageType.VmcoreReady }, 1);
+      assert.equal(loaded.type, VmcoreMessageType.VmcoreLoaded);
+      const v = (loaded as Extract<VmcoreToWebview, { type: VmcoreMessageType.VmcoreLoaded }>).view;
+      assert.equal(v.rangesComplete, false);
+      assert.equal(v.addressSpaceEnd, 2 ** 40);
+      // Headers, notes and one step of the scan (1 MiB of each bitmap).
+      assert.ok(src.bytesRead <= 3 * 1024 * 1024, `open read ${src.bytesRead}`);
+      const done = await d.ask({ type: VmcoreMessageType.ScanRanges, token: 7 }, 2);
+      assert.equal(done.type, VmcoreMessageType.RangesDone);
+      const want = openVmcore(ref).ranges();
+      assert.deepEqual((done as Extract<VmcoreToWebview, { type: VmcoreMessageType.RangesDone }>).ranges, want);
+      const progress = d.got.filter((m) => m.type === VmcoreMessageType.RangesProgress);
+      assert.ok(progress.length >= 1 && progress.every((m) => m.type === VmcoreMessageType.RangesProgress && m.token === 7));
+    } finally {
+      src.close();
+      ref.close();
+    }
+  });
+
+  it("4 PiB: the scan reports progress and stops on CancelRanges", async () => {
+    const r = buildBigLayout(fixture, 2 ** 40, cacheDir("vmcore-big"));
+    if ("skipped" in r) return;
+    const src = openFile(r.file);
+    try {
+      const d = drive(src);
+      const loaded = await d.ask({ type: VmcoreMessageType.VmcoreReady }, 1);
+      const v = (loaded as Extract<VmcoreToWebview, { type: VmcoreMessageType.VmcoreLoaded }>).view;
+      assert.equal(v.rangesComplete, false);
+      assert.equal(v.beyondFourLevel!.limit, FOUR_LEVEL_LIMIT);
+      const pending = d.ask({ type: VmcoreMessageType.ScanRanges, token: 9 }, 2);
+      // Cancel once the first progress event arrived.
+      while (!d.got.some((m) => m.type === VmcoreMessageType.RangesProgress)) await new Promise((res) => setImmediate(res));
+      d.session.receive({ messageId: 3, body: { type: VmcoreMessageType.CancelRanges } });
+      const reply = await pending;
+      assert.equal(reply.type, VmcoreMessageType.RangesFailed);
+      assert.equal((reply as Extract<VmcoreToWebview, { type: VmcoreMessageType.RangesFailed }>).cancelled, true);
+    } finally {
+      src.close();
+    }
+  });
 });
