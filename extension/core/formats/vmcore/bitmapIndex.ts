@@ -9,8 +9,8 @@ import { RangeCollector, type RangeScanner, type RangeScanResult } from "./physi
  *
  * The bitmap is cut into fixed 64 KiB chunks (2^19 pfns, 2 GiB of memory each). Bit lookups read
  * the one chunk they need through a small LRU. Rank queries (set bits below a pfn = the page
- * descriptor index) use a prefix-count array with one entry per chunk (at most 2^21 + 1 entries,
- * 16 MiB, for the 5-level limit), filled on demand from two frontiers:
+ * descriptor index) use prefix counts with one entry per chunk (at most 2^21 + 1 entries, 16 MiB,
+ * for the 5-level limit; stored in pages allocated as written), filled on demand from two frontiers:
  *
  * - bottom-up: chunks [0, lo) counted, in 1 MiB sequential reads;
  * - top-down: chunks [hi, n) counted, used only when the number of page descriptors N is known
@@ -33,6 +33,16 @@ export const SCAN_BYTES = 1 << 20;
 const CHUNK_CACHE = 16;
 
 const ZERO = Buffer.alloc(SCAN_BYTES);
+const ONES = Buffer.alloc(SCAN_BYTES, 0xff);
+
+/** True when every byte is 0xff. */
+function allOnes(b: Uint8Array): boolean {
+  for (let o = 0; o < b.length; o += SCAN_BYTES) {
+    const n = Math.min(SCAN_BYTES, b.length - o);
+    if (Buffer.compare(Buffer.from(b.buffer, b.byteOffset + o, n), ONES.subarray(0, n)) !== 0) return false;
+  }
+  return true;
+}
 
 /** True when every byte is zero (memcmp speed). */
 export function allZero(b: Uint8Array): boolean {
@@ -150,11 +160,44 @@ export class LazyBitmap {
 }
 
 /**
+ * The prefix counts, one per chunk boundary, in pages of 4096 entries allocated as the frontiers
+ * write them, plus one constant run for a gap closed by the descriptor count: a 2^40-pfn bitmap
+ * whose dumped pages sit at both ends costs two pages (64 KiB), not 2^21 entries (16 MiB).
+ */
+class PrefixCounts {
+  private static readonly PAGE = 4096;
+  private readonly pages = new Map<number, Float64Array>();
+  private run?: { from: number; to: number; value: number };
+
+  get(i: number): number {
+    const r = this.run;
+    if (r && i >= r.from && i < r.to) return r.value;
+    return this.pages.get(Math.floor(i / PrefixCounts.PAGE))?.[i % PrefixCounts.PAGE] ?? 0;
+  }
+
+  set(i: number, v: number): void {
+    const k = Math.floor(i / PrefixCounts.PAGE);
+    let p = this.pages.get(k);
+    if (!p) this.pages.set(k, (p = new Float64Array(PrefixCounts.PAGE)));
+    p[i % PrefixCounts.PAGE] = v;
+  }
+
+  /** Entries [from, to) all equal v (the index fills at most one such gap). */
+  fill(v: number, from: number, to: number): void {
+    if (to - from <= PrefixCounts.PAGE) {
+      for (let i = from; i < to; i++) this.set(i, v);
+      return;
+    }
+    this.run = { from, to, value: v };
+  }
+}
+
+/**
  * Rank index over bitmap 2 (see the comment at the top of this file). `total` is the number of
  * page descriptors when known (enables the top-down frontier and the early stop).
  */
 export class RankIndex {
-  private pre?: Float64Array;
+  private pre?: PrefixCounts;
   private lo = 0;
   private hi: number;
   private total?: number;
@@ -173,10 +216,10 @@ export class RankIndex {
     this.hi = bm.chunks;
   }
 
-  private arr(): Float64Array {
+  private arr(): PrefixCounts {
     if (!this.pre) {
-      this.pre = new Float64Array(this.bm.chunks + 1);
-      if (this.total !== undefined) this.pre[this.bm.chunks] = this.total;
+      this.pre = new PrefixCounts();
+      if (this.total !== undefined) this.pre.set(this.bm.chunks, this.total);
     }
     return this.pre;
   }
@@ -187,15 +230,15 @@ export class RankIndex {
     const j = Math.min(Math.floor(pfn / CHUNK_PFNS), n);
     this.cover(j);
     const pre = this.arr();
-    if (j >= n) return pre[n]!;
-    return pre[j]! + this.bm.countInChunk(j, pfn);
+    if (j >= n) return pre.get(n);
+    return pre.get(j) + this.bm.countInChunk(j, pfn);
   }
 
   /** Number of set bits in the whole bitmap (scans what is not known yet). */
   count(): number {
     const n = this.bm.chunks;
     this.cover(n);
-    return this.arr()[n]!;
+    return this.arr().get(n);
   }
 
   /**
@@ -208,7 +251,7 @@ export class RankIndex {
     if (!this.known(j) && !this.totalAsked) {
       this.totalAsked = true;
       this.total = this.totalFn();
-      if (this.total !== undefined && this.pre) this.pre[this.bm.chunks] = this.total;
+      if (this.total !== undefined && this.pre) this.pre.set(this.bm.chunks, this.total);
     }
     while (!this.known(j) && this.scannedBytes + CHUNK_BYTES <= stop) {
       this.stepUp(1);
@@ -225,7 +268,7 @@ export class RankIndex {
   /** True when chunks [c0, c1) are known to hold no set bit (without reading anything). */
   knownZero(c0: number, c1: number): boolean {
     if (!this.pre || !this.known(c0) || !this.known(c1)) return false;
-    return this.pre[c1] === this.pre[c0];
+    return this.pre.get(c1) === this.pre.get(c0);
   }
 
   /** True when pre[j] is known. */
@@ -239,7 +282,7 @@ export class RankIndex {
     if (!this.totalAsked) {
       this.totalAsked = true;
       this.total = this.totalFn();
-      if (this.total !== undefined && this.pre) this.pre[this.bm.chunks] = this.total;
+      if (this.total !== undefined && this.pre) this.pre.set(this.bm.chunks, this.total);
     }
     const useTop = this.total !== undefined;
     while (!this.known(j)) {
@@ -259,15 +302,15 @@ export class RankIndex {
     const start = this.lo * CHUNK_BYTES;
     const span = this.bm.span(start, Math.min(last * CHUNK_BYTES, this.bm.bytes) - start);
     this.scannedBytes += span.length;
-    let acc = pre[this.lo]!;
+    let acc = pre.get(this.lo);
     for (let c = this.lo; c < last; c++) {
       const o = (c - this.lo) * CHUNK_BYTES;
       acc += this.bm.countInChunk(c, Infinity, span.subarray(o, o + CHUNK_BYTES));
       // pre[hi] is already known from the top frontier (or is N at the end): compare, do not overwrite.
       if (c + 1 === this.hi && this.total !== undefined && (this.hi < n || this.suffix === 0)) {
-        const want = this.hi < n ? pre[this.hi]! : this.total;
+        const want = this.hi < n ? pre.get(this.hi) : this.total;
         if (acc !== want) this.fail(`${acc} set bits below pfn ${hex(this.hi * CHUNK_PFNS)}, ${want} by the descriptor count`);
-      } else pre[c + 1] = acc;
+      } else pre.set(c + 1, acc);
     }
     this.lo = last;
     if (this.total === undefined) return;
@@ -286,8 +329,8 @@ export class RankIndex {
       const o = (c - first) * CHUNK_BYTES;
       suf += this.bm.countInChunk(c, Infinity, span.subarray(o, o + CHUNK_BYTES));
       if (c === this.lo) {
-        if (pre[c] !== total - suf) this.fail(`${pre[c]} set bits below pfn ${hex(c * CHUNK_PFNS)} and ${suf} from there up`);
-      } else pre[c] = total - suf;
+        if (pre.get(c) !== total - suf) this.fail(`${pre.get(c)} set bits below pfn ${hex(c * CHUNK_PFNS)} and ${suf} from there up`);
+      } else pre.set(c, total - suf);
     }
     this.suffix = suf;
     this.hi = first;
@@ -302,7 +345,7 @@ export class RankIndex {
   private closeGap(): void {
     if (this.total === undefined || this.lo >= this.hi) return;
     const pre = this.arr();
-    const below = pre[this.lo]!;
+    const below = pre.get(this.lo);
     if (below + this.suffix > this.total) {
       this.fail(`${below} set bits below pfn ${hex(this.lo * CHUNK_PFNS)} and ${this.suffix} from pfn ${hex(this.hi * CHUNK_PFNS)} up`);
     }
@@ -370,7 +413,10 @@ export class KdumpRangeScanner implements RangeScanner {
       const c0 = Math.floor(wb / CHUNK_BYTES);
       const c1 = Math.ceil((wb + len) / CHUNK_BYTES);
       const b = this.bm2 === this.bm1 ? a : this.index?.knownZero(c0, c1) ? null : this.bm2.span(wb, len);
-      this.words(a, b, p0, len);
+      // Whole windows of one state (RAM fully dumped or fully excluded) skip the word loop.
+      if (allOnes(a) && (b === a || (b !== null && allOnes(b)))) this.run(p0, p0 + len * 8, "dumped");
+      else if (allOnes(a) && (b === null || allZero(b))) this.run(p0, p0 + len * 8, "excluded");
+      else this.words(a, b, p0, len);
     }
     if (this.done) {
       this.c.add(this.to * this.pageSize, this.end, "hole");
@@ -380,21 +426,35 @@ export class KdumpRangeScanner implements RangeScanner {
 
   private words(a: Uint8Array, b: Uint8Array | null, p0: number, len: number): void {
     const single = this.bm2 === this.bm1;
+    // Runs of one state are gathered here and handed on when the state changes.
+    let runState: "dumped" | "excluded" | "hole" | null = null;
+    let runFrom = p0;
+    let at = p0;
+    const emit = (st: "dumped" | "excluded" | "hole", from: number, to: number): void => {
+      if (st === runState && from === at) {
+        at = to;
+        return;
+      }
+      if (runState !== null) this.run(runFrom, at, runState);
+      runState = st;
+      runFrom = from;
+      at = to;
+    };
     for (let i = 0; i < len; i += 4) {
       const base = p0 + i * 8;
       if (i + 4 <= len && base >= this.from && base + 32 <= this.to) {
         const x = a[i]! | (a[i + 1]! << 8) | (a[i + 2]! << 16) | (a[i + 3]! << 24);
         const y = b ? b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24) : 0;
         if (x === 0) {
-          this.run(base, base + 32, "hole");
+          emit("hole", base, base + 32);
           continue;
         }
         if (x === -1 && (single || y === -1)) {
-          this.run(base, base + 32, "dumped");
+          emit("dumped", base, base + 32);
           continue;
         }
         if (x === -1 && y === 0) {
-          this.run(base, base + 32, "excluded");
+          emit("excluded", base, base + 32);
           continue;
         }
       }
@@ -403,10 +463,10 @@ export class KdumpRangeScanner implements RangeScanner {
         if (p < this.from || p >= this.to) continue;
         const byte = i + (k >>> 3);
         const bit = 1 << (k & 7);
-        const st = !(a[byte]! & bit) ? "hole" : single || (b && b[byte]! & bit) ? "dumped" : "excluded";
-        this.run(p, p + 1, st);
+        emit(!(a[byte]! & bit) ? "hole" : single || (b && b[byte]! & bit) ? "dumped" : "excluded", p, p + 1);
       }
     }
+    if (runState !== null) this.run(runFrom, at, runState);
   }
 
   result(): RangeScanResult {
