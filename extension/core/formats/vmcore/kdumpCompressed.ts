@@ -186,7 +186,8 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     const oneBitmapBlocks = Math.ceil(Math.ceil(this.maxPfn / 8) / bs);
     // crash: two bitmaps only when bitmap_blocks covers two full copies (old DISKDUMP had one).
     this.twoBitmaps = header.bitmapBlocks >= 2 * oneBitmapBlocks;
-    this.bitmapBytes = this.twoBitmaps ? Math.floor(header.bitmapBlocks / 2) * bs : header.bitmapBlocks * bs;
+    // crash: bitmap_len / 2 with bitmap_len = bitmap_blocks * block_size (an odd count splits a block).
+    this.bitmapBytes = this.twoBitmaps ? (header.bitmapBlocks * bs) / 2 : header.bitmapBlocks * bs;
     if (this.bitmapBytes * 8 < this.maxPfn) {
       throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps covering max_mapnr ${this.maxPfn}`, String(header.bitmapBlocks));
     }
