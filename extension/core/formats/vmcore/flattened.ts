@@ -22,6 +22,74 @@ interface Piece {
   pos: number;
 }
 
+/**
+ * Sorted, non-overlapping pieces in three growable Float64Arrays: 24 bytes a piece (an object
+ * per record cost about twice that). At most MAX_RECORDS pieces: 240 MB for a stream of 10^7
+ * records, reached only by reads that deep (the index grows on demand).
+ */
+class PieceList {
+  length = 0;
+  private start = new Float64Array(1024);
+  private end = new Float64Array(1024);
+  private pos = new Float64Array(1024);
+
+  at(i: number): Piece {
+    return { start: this.start[i]!, end: this.end[i]!, pos: this.pos[i]! };
+  }
+  startOf(i: number): number {
+    return this.start[i]!;
+  }
+  endOf(i: number): number {
+    return this.end[i]!;
+  }
+
+  private grow(min: number): void {
+    if (min <= this.start.length) return;
+    const cap = Math.min(Math.max(min, Math.ceil(this.start.length * 1.5)), MAX_RECORDS + 16);
+    for (const k of ["start", "end", "pos"] as const) {
+      const a = new Float64Array(cap);
+      a.set(this[k].subarray(0, this.length));
+      this[k] = a;
+    }
+  }
+
+  push(p: Piece): void {
+    this.grow(this.length + 1);
+    this.start[this.length] = p.start;
+    this.end[this.length] = p.end;
+    this.pos[this.length] = p.pos;
+    this.length++;
+  }
+
+  /** Replaces entries [lo, hi) with `repl` (sorted). */
+  splice(lo: number, hi: number, repl: Piece[]): void {
+    const delta = repl.length - (hi - lo);
+    this.grow(this.length + Math.max(0, delta));
+    for (const k of ["start", "end", "pos"] as const) this[k].copyWithin(lo + repl.length, hi, this.length);
+    repl.forEach((p, i) => {
+      this.start[lo + i] = p.start;
+      this.end[lo + i] = p.end;
+      this.pos[lo + i] = p.pos;
+    });
+    this.length += delta;
+  }
+
+  /** Index of the last piece with start <= offset, or -1. */
+  find(offset: number): number {
+    let lo = 0;
+    let hi = this.length - 1;
+    let r = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.start[mid]! <= offset) {
+        r = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return r;
+  }
+}
+
 /** What the record index knows so far (the summary reports it). */
 export interface FlattenedIndexState {
   /** Records indexed so far. */
@@ -47,7 +115,7 @@ export interface FlattenedIndexState {
 export class FlattenedByteSource implements ByteSource {
   readonly name: string;
   /** Sorted, non-overlapping pieces of the records scanned so far, later records painted over earlier ones. */
-  private pieces: Piece[] = [];
+  private readonly pieces = new PieceList();
   private maxEnd = 0;
   private pos = FLAT_HEADER_SIZE;
   private ended = false;
@@ -141,12 +209,12 @@ export class FlattenedByteSource implements ByteSource {
     }
     this.maxEnd = Math.max(this.maxEnd, r.end);
     const list = this.pieces;
-    const lo = Math.max(0, findPiece(list, r.start));
+    const lo = Math.max(0, list.find(r.start));
     let hi = lo;
-    while (hi < list.length && list[hi]!.start < r.end) hi++;
+    while (hi < list.length && list.startOf(hi) < r.end) hi++;
     const repl: Piece[] = [];
     for (let k = lo; k < hi; k++) {
-      const p = list[k]!;
+      const p = list.at(k);
       if (p.end <= r.start || p.start >= r.end) {
         repl.push(p);
         continue;
@@ -156,19 +224,21 @@ export class FlattenedByteSource implements ByteSource {
     }
     repl.push(r);
     repl.sort((a, b) => a.start - b.start);
-    list.splice(lo, hi - lo, ...repl);
+    if (list.length + repl.length - (hi - lo) > MAX_RECORDS) {
+      throw new FormatError(this.inner.name, r.pos - RECORD_HEADER, "flattened records", `at most ${MAX_RECORDS} mapped pieces`, "more, from overlapping records");
+    }
+    list.splice(lo, hi, repl);
   }
 
   /** True when the pieces scanned so far cover [offset, end) without a gap. */
   private covered(offset: number, end: number): boolean {
     const list = this.pieces;
-    let i = findPiece(list, offset);
+    let i = list.find(offset);
     if (i < 0) return false;
     let at = offset;
     for (; i < list.length && at < end; i++) {
-      const p = list[i]!;
-      if (p.start > at) return false;
-      at = Math.max(at, p.end);
+      if (list.startOf(i) > at) return false;
+      at = Math.max(at, list.endOf(i));
     }
     return at >= end;
   }
@@ -184,15 +254,15 @@ export class FlattenedByteSource implements ByteSource {
     }
     const pieces = this.pieces;
     // Fast path: one piece holds the whole range.
-    let i = findPiece(pieces, offset);
-    const p0 = pieces[i];
-    if (p0 && offset >= p0.start && end <= p0.end) {
-      return this.inner.read(p0.pos + (offset - p0.start), length, field);
+    let i = pieces.find(offset);
+    if (i >= 0) {
+      const p0 = pieces.at(i);
+      if (offset >= p0.start && end <= p0.end) return this.inner.read(p0.pos + (offset - p0.start), length, field);
     }
     const out = new Uint8Array(length);
     if (i < 0) i = 0;
     for (; i < pieces.length; i++) {
-      const p = pieces[i]!;
+      const p = pieces.at(i);
       if (p.start >= end) break;
       const a = Math.max(p.start, offset);
       const b = Math.min(p.end, end);
@@ -215,19 +285,4 @@ export class FlattenedByteSource implements ByteSource {
   close(): void {
     this.inner.close();
   }
-}
-
-/** Index of the last piece with start <= offset, or -1. */
-function findPiece(pieces: Piece[], offset: number): number {
-  let lo = 0;
-  let hi = pieces.length - 1;
-  let r = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (pieces[mid]!.start <= offset) {
-      r = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return r;
 }
