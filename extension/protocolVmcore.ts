@@ -70,6 +70,8 @@ export interface VmcoreSummaryView {
   physBaseSigned: string | null;
   kaslrOffset: string | null;
   cpuCount: number;
+  /** A flattened stream's record index (built on demand): how far it got; null for plain files. */
+  recordIndex: string | null;
   /** Index of the CPU note that crashed, when the dump tells; else null and a reason. */
   crashedCpu: number | null;
   crashedCpuText: string;
@@ -288,6 +290,7 @@ export const vmcoreViewCheck = obj<VmcoreView>({
     physBaseSigned: nullable(str),
     kaslrOffset: nullable(hexNumber),
     cpuCount: num,
+    recordIndex: nullable(str),
     crashedCpu: nullable(num),
     crashedCpuText: str,
   }),

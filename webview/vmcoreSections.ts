@@ -23,6 +23,7 @@ export function summaryCard(v: VmcoreView): HTMLElement {
     { className: "card summary" },
     keyValues([
       [V.format, s.container === "flattened" ? `${s.format}, ${V.flattened}` : s.format, "summary-format"],
+      ...(s.recordIndex === null ? [] : [[V.recordIndex, s.recordIndex, "summary-record-index"] as [string, string, string]]),
       [V.compression, s.compression, "summary-compression"],
       [V.dumpLevel, s.dumpLevel === null ? V.notRecorded : String(s.dumpLevel), "summary-dump-level"],
       [V.osrelease, na(s.osrelease), "summary-osrelease"],

@@ -37,6 +37,7 @@ export const V = {
   next: "Next",
   jumpEnd: "Jump to end",
   matches: (i: number, n: number) => (n === 0 ? "no matches" : `${i} of ${n.toLocaleString()}`),
+  recordIndex: "Record index",
   // Ranges
   ranges: "Physical memory ranges",
   rangeStart: "Start",

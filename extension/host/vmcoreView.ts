@@ -89,6 +89,11 @@ export function buildVmcoreView(src: ByteSource, v: Vmcore): VmcoreView {
     physBaseSigned: signed === null || signed >= 0n ? null : "-0x" + (-signed).toString(16),
     kaslrOffset: s.kaslrOffset === null ? null : hex(s.kaslrOffset),
     cpuCount: s.cpus.length,
+    recordIndex: s.flattenedIndex
+      ? s.flattenedIndex.complete
+        ? `${s.flattenedIndex.records.toLocaleString("en-US")} records, complete${s.flattenedIndex.truncated ? " (no end marker: truncated)" : ""}`
+        : `built on demand: ${s.flattenedIndex.records.toLocaleString("en-US")} records read so far`
+      : null,
     crashedCpu: crashed.index,
     crashedCpuText: crashed.text,
   };

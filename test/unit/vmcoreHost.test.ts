@@ -7,7 +7,7 @@ import { LOG_CHUNK_LINES, parseVmcoreFromWebview, parseVmcoreToWebview, VmcoreMe
 import { openVmcoreView, VmcoreSession } from "../../extension/host/vmcoreSession";
 import { buildVmcoreView, pagingConsequence } from "../../extension/host/vmcoreView";
 import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
-import { buildElf, buildPrintkLogElf, note, PhysImage, prstatus } from "./vmcoreSynth";
+import { buildElf, buildKdump, buildPrintkLogElf, flatten, note, PhysImage, prstatus } from "./vmcoreSynth";
 
 interface Expected {
   format: string;
@@ -185,6 +185,23 @@ describe("vmcore editor host (pure)", () => {
     assert.equal(v.summary.crashedCpu, null);
     assert.match(v.summary.crashedCpuText, /not recorded/);
     assert.equal(v.summary.physBaseSigned, null);
+  });
+
+  it("says how far a flattened stream's on-demand record index got, and scans ranges on request", async () => {
+    const mem = new PhysImage();
+    for (let p = 0; p < 40; p++) mem.page(p).fill(p + 1, 0, 100);
+    const kd = buildKdump({ codec: "zlib", maxPfn: 0x100, mem, notes: note("VMCOREINFO", 0, new TextEncoder().encode("OSRELEASE=6.1.0-x\n")) });
+    const flat = flatten(kd, 512);
+    const r = openVmcoreView(new MemoryByteSource(flat, "flat"));
+    assert.ok(r.ok);
+    // The one-step range scan at open read the bitmaps, so the index got past them, not to the end.
+    assert.match(r.view.summary.recordIndex!, /^built on demand: \d+ records read so far$/);
+    assert.equal(r.view.rangesComplete, true);
+    assert.equal(r.view.beyondFourLevel, null);
+    const d = drive(new MemoryByteSource(flat, "flat"));
+    const done = await d.ask({ type: VmcoreMessageType.ScanRanges, token: 4 }, 1);
+    assert.equal(done.type, VmcoreMessageType.RangesDone);
+    assert.deepEqual((done as Extract<VmcoreToWebview, { type: VmcoreMessageType.RangesDone }>).ranges, [{ start: 0, end: 40 * 4096, state: "dumped" }]);
   });
 
   it("rejects files that are not vmcores kindly", async () => {

@@ -21,7 +21,11 @@ export interface PhysicalMemory {
   readonly pageSize: number;
   /** Reads `length` bytes at `paddr`; throws FormatError naming the address if any byte is absent. */
   read(paddr: number, length: number, field?: string): Uint8Array;
-  /** Ranges covered by the dump, sorted, adjacent ranges of the same state merged. Holes are gaps. */
+  /**
+   * Ranges covered by the dump, sorted, adjacent ranges of the same state merged. Holes are gaps.
+   * For a kdump file this scans both bitmaps whole (their size follows the address space: 128 GiB
+   * each at 4 PiB) and lists at most MAX_LISTED_RANGES; rangeScanner() does it in steps.
+   */
   ranges(): MemRange[];
   /** The same computation in bounded steps; `aboveAt` asks for per-state totals above an address. */
   rangeScanner(opts?: { aboveAt?: number }): RangeScanner;
