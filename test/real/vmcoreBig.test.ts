@@ -6,6 +6,7 @@ import { openFile, type ByteSource } from "../../extension/core/io/byteSource";
 import { VmcoreSession } from "../../extension/host/vmcoreSession";
 import { parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
 import type { Envelope } from "../../extension/protocol";
+import { vmcoreCommand } from "../../extension/cli/commands/vmcore";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
 import { FOUR_LEVEL_LIMIT } from "../../extension/core/knowledge/pagingModes";
@@ -202,5 +203,40 @@ describe("vmcore editor host: memory ranges of the big layouts in steps", functi
     } finally {
       src.close();
     }
+  });
+});
+
+describe("vmcore CLI on the big layouts", function () {
+  this.timeout(300000);
+  const fixture = sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31");
+  const run = async (argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = "";
+    let err = "";
+    const code = await vmcoreCommand.run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+    return { code, out, err };
+  };
+
+  it("128 TiB: the summary lists no ranges unless asked, and says what lies above 64 TiB", async function () {
+    const r = buildBigLayout(fixture, 2 ** 35, cacheDir("vmcore-big"));
+    if ("skipped" in r) this.skip();
+    const { code, out } = await run([r.file, "--json"]);
+    assert.equal(code, 0);
+    const j = JSON.parse(out) as Record<string, unknown> & { beyondFourLevel: { state: string; limit: number }; bytesRead: number };
+    for (const k of ["format", "compression", "osrelease", "pagingLevels", "vmcoreinfo", "loads", "cpus", "bytesRead"]) assert.ok(k in j, k);
+    assert.ok(!("ranges" in j));
+    assert.equal(j.beyondFourLevel.state, "not-dumped");
+    assert.equal(j.beyondFourLevel.limit, FOUR_LEVEL_LIMIT);
+    assert.ok(j.bytesRead <= 1024 * 1024, `read ${j.bytesRead}`);
+    const text = await run([r.file]);
+    assert.match(text.out, /above 64 TiB \(4-level limit\): not-dumped/);
+  });
+
+  it("1 TiB: --ranges lists the same ranges as the original", async function () {
+    const r = buildBigLayout(fixture, 2 ** 28, cacheDir("vmcore-big"));
+    if ("skipped" in r) this.skip();
+    const big = JSON.parse((await run([r.file, "--json", "--ranges"])).out) as { ranges: unknown[]; beyondFourLevel: unknown };
+    const orig = JSON.parse((await run([fixture, "--json", "--ranges"])).out) as { ranges: unknown[] };
+    assert.deepEqual(big.ranges, orig.ranges);
+    assert.equal(big.beyondFourLevel, null);
   });
 });

@@ -33,8 +33,15 @@ export const vmcoreCommand: Command = {
       let ranges: RangeScanResult | null = null;
       if (a.flags.has("ranges")) {
         const scan = v.rangeScanner();
+        // 1 MiB of bitmap per step; a long scan (a big machine's kdump file) says how far it got on stderr.
+        const t0 = Date.now();
+        let shown = t0;
         while (!scan.step()) {
-          /* 1 MiB of bitmap per step */
+          const now = Date.now();
+          if (now - shown >= 2000) {
+            shown = now;
+            io.err(`scanning the bitmaps: ${sizeLabel(scan.scanned)} of ${sizeLabel(scan.end)} of address space (${((now - t0) / 1000).toFixed(0)} s)`);
+          }
         }
         ranges = scan.result();
       }
