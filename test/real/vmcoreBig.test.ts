@@ -240,3 +240,21 @@ describe("vmcore CLI on the big layouts", function () {
     assert.equal(big.beyondFourLevel, null);
   });
 });
+
+describe("FileByteSource scan reads", () => {
+  it("readInto and readUncached return what read returns, counted, outside the page cache", () => {
+    const f = openFile(sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31"));
+    try {
+      const want = new Uint8Array(f.read(8192, 3000));
+      const before = f.bytesRead;
+      const buf = new Uint8Array(3000);
+      assert.equal(f.readInto(8192, buf), buf);
+      assert.deepEqual(buf, want);
+      assert.deepEqual(f.readUncached(8192, 3000), want);
+      assert.equal(f.bytesRead - before, 6000);
+      assert.throws(() => f.readInto(f.size - 10, new Uint8Array(20)), /inside the file/);
+    } finally {
+      f.close();
+    }
+  });
+});

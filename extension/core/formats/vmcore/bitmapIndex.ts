@@ -145,8 +145,14 @@ export class LazyBitmap {
     return ((this.chunk(c)[o >>> 3]! >> (o & 7)) & 1) === 1;
   }
 
-  /** Bitmap bytes [byteStart, byteStart + length), read in one go (for sequential scans). */
-  span(byteStart: number, length: number): Uint8Array {
+  /**
+   * Bitmap bytes [byteStart, byteStart + length), read in one go (for sequential scans). With a
+   * `scratch` buffer and a file source the bytes land in it (no allocation per step); the result
+   * is valid until the next span call with the same scratch.
+   */
+  span(byteStart: number, length: number, scratch?: Uint8Array): Uint8Array {
+    const into = (this.src as Partial<{ readInto(o: number, out: Uint8Array, f?: string): Uint8Array }>).readInto;
+    if (scratch && into && length <= scratch.length) return into.call(this.src, this.offset + byteStart, scratch.subarray(0, length), this.label);
     return this.src.read(this.offset + byteStart, length, this.label);
   }
 
@@ -206,6 +212,7 @@ export class RankIndex {
   private suffix = 0;
   /** Bitmap bytes read by rank scans (for tests and the bench). */
   scannedBytes = 0;
+  private scratch?: Uint8Array;
 
   constructor(
     private readonly bm: LazyBitmap,
@@ -300,7 +307,7 @@ export class RankIndex {
     const n = this.bm.chunks;
     const last = Math.min(this.lo + per, this.hi);
     const start = this.lo * CHUNK_BYTES;
-    const span = this.bm.span(start, Math.min(last * CHUNK_BYTES, this.bm.bytes) - start);
+    const span = this.bm.span(start, Math.min(last * CHUNK_BYTES, this.bm.bytes) - start, (this.scratch ??= new Uint8Array(SCAN_BYTES)));
     this.scannedBytes += span.length;
     let acc = pre.get(this.lo);
     for (let c = this.lo; c < last; c++) {
@@ -322,7 +329,7 @@ export class RankIndex {
     const pre = this.arr();
     const first = Math.max(this.hi - per, this.lo);
     const start = first * CHUNK_BYTES;
-    const span = this.bm.span(start, Math.min(this.hi * CHUNK_BYTES, this.bm.bytes) - start);
+    const span = this.bm.span(start, Math.min(this.hi * CHUNK_BYTES, this.bm.bytes) - start, (this.scratch ??= new Uint8Array(SCAN_BYTES)));
     this.scannedBytes += span.length;
     let suf = this.suffix;
     for (let c = this.hi - 1; c >= first; c--) {
@@ -365,6 +372,8 @@ export class KdumpRangeScanner implements RangeScanner {
   private byte: number;
   private readonly endByte: number;
   private readonly c: RangeCollector;
+  private scratch1?: Uint8Array;
+  private scratch2?: Uint8Array;
   readonly end: number;
 
   constructor(
@@ -405,14 +414,14 @@ export class KdumpRangeScanner implements RangeScanner {
     const wb = this.byte;
     const len = Math.min(SCAN_BYTES, this.endByte - wb);
     this.byte = wb + len;
-    const a = this.bm1.span(wb, len);
+    const a = this.bm1.span(wb, len, (this.scratch1 ??= new Uint8Array(SCAN_BYTES)));
     const p0 = wb * 8;
     if (allZero(a)) {
       this.run(p0, p0 + len * 8, "hole");
     } else {
       const c0 = Math.floor(wb / CHUNK_BYTES);
       const c1 = Math.ceil((wb + len) / CHUNK_BYTES);
-      const b = this.bm2 === this.bm1 ? a : this.index?.knownZero(c0, c1) ? null : this.bm2.span(wb, len);
+      const b = this.bm2 === this.bm1 ? a : this.index?.knownZero(c0, c1) ? null : this.bm2.span(wb, len, (this.scratch2 ??= new Uint8Array(SCAN_BYTES)));
       // Whole windows of one state (RAM fully dumped or fully excluded) skip the word loop.
       if (allOnes(a) && (b === a || (b !== null && allOnes(b)))) this.run(p0, p0 + len * 8, "dumped");
       else if (allOnes(a) && (b === null || allZero(b))) this.run(p0, p0 + len * 8, "excluded");
