@@ -2,11 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { cacheDir, sharedFixture } from "../fixtures";
 import { BIG_LAYOUTS, buildBigLayout } from "../support/vmcoreLayouts";
-import { openFile, type ByteSource } from "../../extension/core/io/byteSource";
-import { VmcoreSession } from "../../extension/host/vmcoreSession";
-import { parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
-import type { Envelope } from "../../extension/protocol";
+import { openFile } from "../../extension/core/io/byteSource";
+import { VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
 import { vmcoreCommand } from "../../extension/cli/commands/vmcore";
+import { driveVmcore } from "../support/vmcoreDrive";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { KdumpPhysicalMemory } from "../../extension/core/formats/vmcore/kdumpCompressed";
 import { FOUR_LEVEL_LIMIT } from "../../extension/core/knowledge/pagingModes";
@@ -135,27 +134,7 @@ describe("vmcore editor host: memory ranges of the big layouts in steps", functi
   this.timeout(300000);
   const fixture = sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31");
 
-  function drive(src: ByteSource): { got: VmcoreToWebview[]; ask(body: unknown, id: number): Promise<VmcoreToWebview>; session: VmcoreSession } {
-    const got: VmcoreToWebview[] = [];
-    const waiters = new Map<number, (m: VmcoreToWebview) => void>();
-    const session = new VmcoreSession(src, {
-      post: (m: Envelope<VmcoreToWebview>) => {
-        const p = parseVmcoreToWebview(JSON.parse(JSON.stringify(m)));
-        assert.ok(p.ok, p.ok ? "" : p.error);
-        got.push(m.body);
-        if (m.inReplyTo !== undefined) waiters.get(m.inReplyTo)?.(m.body);
-      },
-      log: () => {},
-      reopenWith: async () => undefined,
-      hexEditorAvailable: () => false,
-    });
-    const ask = (body: unknown, id: number): Promise<VmcoreToWebview> =>
-      new Promise((resolve) => {
-        waiters.set(id, resolve);
-        assert.ok(session.receive({ messageId: id, body }));
-      });
-    return { got, ask, session };
-  }
+  const drive = driveVmcore;
 
   it("1 TiB: the view opens with a partial list, ScanRanges completes it with progress", async () => {
     const r = buildBigLayout(fixture, 2 ** 28, cacheDir("vmcore-big"));

@@ -1,12 +1,13 @@
 /** The pure parts of the vmcore editor host: protocol checks, view building, the session's log streaming. */
 import * as assert from "node:assert/strict";
-import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
+import { MemoryByteSource, openFile } from "../../extension/core/io/byteSource";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
-import { parseFromWebview, parseToWebview, type Envelope } from "../../extension/protocol";
+import { parseFromWebview, parseToWebview } from "../../extension/protocol";
 import { LOG_CHUNK_LINES, parseVmcoreFromWebview, parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
-import { openVmcoreView, VmcoreSession } from "../../extension/host/vmcoreSession";
+import { openVmcoreView } from "../../extension/host/vmcoreSession";
 import { buildVmcoreView, pagingConsequence } from "../../extension/host/vmcoreView";
 import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
+import { driveVmcore } from "../support/vmcoreDrive";
 import { buildElf, buildKdump, buildPrintkLogElf, flatten, note, PhysImage, prstatus } from "./vmcoreSynth";
 
 interface Expected {
@@ -21,33 +22,7 @@ const FIXTURES = ["vmcore-l4-kdump-zlib-d31", "vmcore-l4-elf-d31", "vmcore-l5-el
 const EVIL = "<img src=x onerror=alert(1)>";
 
 /** A session on `src` whose posts are validated with the webview's own parser and recorded. */
-function drive(src: ByteSource, yieldNow?: () => Promise<void>): { session: VmcoreSession; got: VmcoreToWebview[]; replies: Map<number, VmcoreToWebview>; logs: string[]; ask(body: unknown, id: number): Promise<VmcoreToWebview> } {
-  const got: VmcoreToWebview[] = [];
-  const replies = new Map<number, VmcoreToWebview>();
-  const logs: string[] = [];
-  const waiters = new Map<number, (m: VmcoreToWebview) => void>();
-  const session = new VmcoreSession(src, {
-    post: (m: Envelope<VmcoreToWebview>) => {
-      const p = parseVmcoreToWebview(JSON.parse(JSON.stringify(m)));
-      assert.ok(p.ok, p.ok ? "" : p.error);
-      got.push(m.body);
-      if (m.inReplyTo !== undefined) {
-        replies.set(m.inReplyTo, m.body);
-        waiters.get(m.inReplyTo)?.(m.body);
-      }
-    },
-    log: (t) => logs.push(t),
-    reopenWith: async () => undefined,
-    hexEditorAvailable: () => false,
-    ...(yieldNow ? { yieldNow } : {}),
-  });
-  const ask = (body: unknown, id: number): Promise<VmcoreToWebview> =>
-    new Promise((resolve) => {
-      waiters.set(id, resolve);
-      assert.ok(session.receive({ messageId: id, body }));
-    });
-  return { session, got, replies, logs, ask };
-}
+const drive = driveVmcore;
 
 describe("vmcore editor host (pure)", () => {
   it("validates every message and keeps the vmcore and image message sets apart", () => {

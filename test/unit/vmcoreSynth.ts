@@ -113,6 +113,36 @@ export interface KdumpOptions {
   machine?: string;
 }
 
+/**
+ * The page_desc table and the data area as makedumpfile writes them (§2.4, §2.6): data right after
+ * the table, the shared zero page first, then each non-zero page (compressed when that is smaller).
+ */
+function descriptorsAndData(pages: Uint8Array[], codec: Codec, descStart: number): { descs: Uint8Array; data: Uint8Array[] } {
+  const dataStart = descStart + pages.length * 24;
+  const descs = new Uint8Array(pages.length * 24);
+  const ddv = new DataView(descs.buffer);
+  const data: Uint8Array[] = [new Uint8Array(PAGE)];
+  let off = dataStart + PAGE;
+  pages.forEach((page, i) => {
+    let offset = dataStart;
+    let size = PAGE;
+    let flags = 0;
+    if (page.some((b) => b !== 0)) {
+      const c = encode(codec, page);
+      const stored = c.length < PAGE ? c : page;
+      flags = c.length < PAGE ? FLAG[codec] : 0;
+      offset = off;
+      size = stored.length;
+      data.push(stored);
+      off += stored.length;
+    }
+    ddv.setBigInt64(i * 24, BigInt(offset), true);
+    ddv.setUint32(i * 24 + 8, size, true);
+    ddv.setUint32(i * 24 + 12, flags, true);
+  });
+  return { descs, data };
+}
+
 /** makedumpfile-style kdump-compressed file (vmcore-formats.md §2) with a shared zero page. */
 export function buildKdump(o: KdumpOptions): Uint8Array {
   const v = o.headerVersion ?? 6;
@@ -131,29 +161,7 @@ export function buildKdump(o: KdumpOptions): Uint8Array {
   }
   for (const p of o.excluded ?? []) bm1[p >> 3]! |= 1 << (p & 7);
   const descStart = (1 + subHdrBlocks + bitmapBlocks) * PAGE;
-  const dataStart = descStart + pfns.length * 24;
-  const descs = new Uint8Array(pfns.length * 24);
-  const ddv = new DataView(descs.buffer);
-  const data: Uint8Array[] = [new Uint8Array(PAGE)]; // shared zero page first
-  let off = dataStart + PAGE;
-  pfns.forEach((p, i) => {
-    const page = o.mem.pages.get(p)!;
-    let offset = dataStart;
-    let size = PAGE;
-    let flags = 0;
-    if (page.some((b) => b !== 0)) {
-      const c = encode(o.codec, page);
-      const stored = c.length < PAGE ? c : page;
-      flags = c.length < PAGE ? FLAG[o.codec] : 0;
-      offset = off;
-      size = stored.length;
-      data.push(stored);
-      off += stored.length;
-    }
-    ddv.setBigInt64(i * 24, BigInt(offset), true);
-    ddv.setUint32(i * 24 + 8, size, true);
-    ddv.setUint32(i * 24 + 12, flags, true);
-  });
+  const { descs, data } = descriptorsAndData(pfns.map((p) => o.mem.pages.get(p)!), o.codec, descStart);
   const head = new Uint8Array((1 + subHdrBlocks) * PAGE);
   const hv = new DataView(head.buffer);
   head.set(new TextEncoder().encode("KDUMP   "), 0);
@@ -398,29 +406,7 @@ export function buildSparseKdump(o: SparseKdumpOptions, name = "sparse-kdump"): 
   }
   for (const p of o.excluded ?? []) setBit(bm1, p);
   const descStart = (1 + subHdrBlocks + bitmapBlocks) * PAGE;
-  const dataStart = descStart + pfns.length * 24;
-  const descs = new Uint8Array(pfns.length * 24);
-  const ddv = new DataView(descs.buffer);
-  const data: Uint8Array[] = [new Uint8Array(PAGE)];
-  let off = dataStart + PAGE;
-  pfns.forEach((p, i) => {
-    const page = o.pages.get(p)!;
-    let offset = dataStart;
-    let size = PAGE;
-    let flags = 0;
-    if (page.some((b) => b !== 0)) {
-      const c = encode(codec, page);
-      const stored = c.length < PAGE ? c : page;
-      flags = c.length < PAGE ? FLAG[codec] : 0;
-      offset = off;
-      size = stored.length;
-      data.push(stored);
-      off += stored.length;
-    }
-    ddv.setBigInt64(i * 24, BigInt(offset), true);
-    ddv.setUint32(i * 24 + 8, size, true);
-    ddv.setUint32(i * 24 + 12, flags, true);
-  });
+  const { descs, data } = descriptorsAndData(pfns.map((p) => o.pages.get(p)!), codec, descStart);
   const head = new Uint8Array((1 + subHdrBlocks) * PAGE);
   const hv = new DataView(head.buffer);
   head.set(new TextEncoder().encode("KDUMP   "), 0);
