@@ -22,6 +22,12 @@ export const enum VmcoreMessageType {
   LogFailed = "logFailed",
   /** Reply to VmcoreReopenWith. */
   VmcoreActionDone = "vmcoreActionDone",
+  /** Event while a ScanRanges request runs: how much of the address space is scanned. */
+  RangesProgress = "rangesProgress",
+  /** Reply to ScanRanges: the complete ranges. */
+  RangesDone = "rangesDone",
+  /** Reply to ScanRanges when the scan failed or was cancelled. */
+  RangesFailed = "rangesFailed",
   //#endregion
 
   //#region from webview
@@ -33,6 +39,10 @@ export const enum VmcoreMessageType {
   CancelLog = "cancelLog",
   /** Open the file with another editor (fallback for files that are not vmcores). */
   VmcoreReopenWith = "vmcoreReopenWith",
+  /** Compute the memory ranges (a kdump file's bitmaps, in steps with progress). */
+  ScanRanges = "scanRanges",
+  /** Abort the running range scan. */
+  CancelRanges = "cancelRanges",
   //#endregion
 }
 
@@ -60,6 +70,8 @@ export interface VmcoreSummaryView {
   physBaseSigned: string | null;
   kaslrOffset: string | null;
   cpuCount: number;
+  /** A flattened stream's record index (built on demand): how far it got; null for plain files. */
+  recordIndex: string | null;
   /** Index of the CPU note that crashed, when the dump tells; else null and a reason. */
   crashedCpu: number | null;
   crashedCpuText: string;
@@ -91,13 +103,31 @@ export interface CpuView {
   la57: boolean | null;
 }
 
+/** Physical memory above the 4-level limit (64 TiB): what the dump holds there and what it implies. */
+export interface BeyondFourLevelView {
+  limit: number;
+  state: "present" | "excluded" | "missing" | "not-dumped" | "unknown";
+  basis: string;
+  implication: string;
+  /** Bytes above the limit per state, once known. */
+  dumped: number | null;
+  excluded: number | null;
+  hole: number | null;
+}
+
 export interface VmcoreView {
   fileName: string;
   fileSize: number;
   summary: VmcoreSummaryView;
+  /** End of the physical address space the dump describes (max_mapnr pages / last PT_LOAD end). */
+  addressSpaceEnd: number;
+  /** The ranges found so far; complete when `rangesComplete` (else a ScanRanges finishes them). */
   ranges: RangeRow[];
+  rangesComplete: boolean;
   /** Ranges left out of `ranges` (the view caps the list). */
   rangesOmitted: number;
+  /** Null when the address space stays below the 4-level limit. */
+  beyondFourLevel: BeyondFourLevelView | null;
   vmcoreinfo: { key: string; value: string }[];
   cpus: CpuView[];
   notes: { name: string; type: number; descsz: number }[];
@@ -161,6 +191,34 @@ export interface VmcoreActionDoneMessage {
   text: string;
 }
 
+export interface RangesProgressMessage {
+  type: VmcoreMessageType.RangesProgress;
+  token: number;
+  /** Bytes of address space scanned, of `end`. */
+  scanned: number;
+  end: number;
+}
+export interface RangesDoneMessage {
+  type: VmcoreMessageType.RangesDone;
+  token: number;
+  ranges: RangeRow[];
+  rangesOmitted: number;
+  beyondFourLevel: BeyondFourLevelView | null;
+}
+export interface RangesFailedMessage {
+  type: VmcoreMessageType.RangesFailed;
+  token: number;
+  cancelled: boolean;
+  reason: string;
+}
+export interface ScanRangesMessage {
+  type: VmcoreMessageType.ScanRanges;
+  token: number;
+}
+export interface CancelRangesMessage {
+  type: VmcoreMessageType.CancelRanges;
+}
+
 export interface VmcoreReadyMessage {
   type: VmcoreMessageType.VmcoreReady;
 }
@@ -184,9 +242,12 @@ export type VmcoreToWebview =
   | LogChunkMessage
   | LogDoneMessage
   | LogFailedMessage
-  | VmcoreActionDoneMessage;
+  | VmcoreActionDoneMessage
+  | RangesProgressMessage
+  | RangesDoneMessage
+  | RangesFailedMessage;
 
-export type VmcoreFromWebview = VmcoreReadyMessage | LoadLogMessage | CancelLogMessage | VmcoreReopenWithMessage;
+export type VmcoreFromWebview = VmcoreReadyMessage | LoadLogMessage | CancelLogMessage | VmcoreReopenWithMessage | ScanRangesMessage | CancelRangesMessage;
 
 /** Lines per LogChunk; the schema allows a little more. */
 export const LOG_CHUNK_LINES = 2000;
@@ -198,6 +259,18 @@ export const MAX_RANGES = 4096;
 
 const regRow = obj<RegisterRow>({ name: str, value: hexNumber });
 const rangeState = lit<RangeStateView>("dumped", "not-dumped", "excluded");
+const rangeRows = arr(obj<RangeRow>({ start: num, end: num, state: rangeState }), MAX_RANGES);
+const beyondCheck = nullable(
+  obj<BeyondFourLevelView>({
+    limit: num,
+    state: lit("present", "excluded", "missing", "not-dumped", "unknown"),
+    basis: str,
+    implication: str,
+    dumped: nullable(num),
+    excluded: nullable(num),
+    hole: nullable(num),
+  }),
+);
 
 export const vmcoreViewCheck = obj<VmcoreView>({
   fileName: str,
@@ -217,11 +290,15 @@ export const vmcoreViewCheck = obj<VmcoreView>({
     physBaseSigned: nullable(str),
     kaslrOffset: nullable(hexNumber),
     cpuCount: num,
+    recordIndex: nullable(str),
     crashedCpu: nullable(num),
     crashedCpuText: str,
   }),
-  ranges: arr(obj<RangeRow>({ start: num, end: num, state: rangeState }), MAX_RANGES),
+  addressSpaceEnd: num,
+  ranges: rangeRows,
+  rangesComplete: bool,
   rangesOmitted: num,
+  beyondFourLevel: beyondCheck,
   vmcoreinfo: arr(obj({ key: str, value: str }), 10_000),
   cpus: arr(
     obj<CpuView>({ index: num, pid: num, pidMeaning: str, registers: arr(regRow, 64), control: arr(regRow, 16), la57: nullable(bool) }),
@@ -253,6 +330,9 @@ const toWebviewChecks: { [K in VmcoreToWebview["type"]]: Check<Extract<VmcoreToW
   [VmcoreMessageType.LogDone]: obj<LogDoneMessage>({ type: lit(VmcoreMessageType.LogDone), token: num, kind: logKind, records: num, lines: num, warnings: arr(str, 1000) }),
   [VmcoreMessageType.LogFailed]: obj<LogFailedMessage>({ type: lit(VmcoreMessageType.LogFailed), token: num, cancelled: bool, reason: str }),
   [VmcoreMessageType.VmcoreActionDone]: obj<VmcoreActionDoneMessage>({ type: lit(VmcoreMessageType.VmcoreActionDone), ok: bool, text: str }),
+  [VmcoreMessageType.RangesProgress]: obj<RangesProgressMessage>({ type: lit(VmcoreMessageType.RangesProgress), token: num, scanned: num, end: num }),
+  [VmcoreMessageType.RangesDone]: obj<RangesDoneMessage>({ type: lit(VmcoreMessageType.RangesDone), token: num, ranges: rangeRows, rangesOmitted: num, beyondFourLevel: beyondCheck }),
+  [VmcoreMessageType.RangesFailed]: obj<RangesFailedMessage>({ type: lit(VmcoreMessageType.RangesFailed), token: num, cancelled: bool, reason: str }),
 };
 
 const fromWebviewChecks: { [K in VmcoreFromWebview["type"]]: Check<Extract<VmcoreFromWebview, { type: K }>> } = {
@@ -260,6 +340,8 @@ const fromWebviewChecks: { [K in VmcoreFromWebview["type"]]: Check<Extract<Vmcor
   [VmcoreMessageType.LoadLog]: obj<LoadLogMessage>({ type: lit(VmcoreMessageType.LoadLog), token: num }),
   [VmcoreMessageType.CancelLog]: obj<CancelLogMessage>({ type: lit(VmcoreMessageType.CancelLog) }),
   [VmcoreMessageType.VmcoreReopenWith]: obj<VmcoreReopenWithMessage>({ type: lit(VmcoreMessageType.VmcoreReopenWith), editor: lit("text", "hex", "pick") }),
+  [VmcoreMessageType.ScanRanges]: obj<ScanRangesMessage>({ type: lit(VmcoreMessageType.ScanRanges), token: num }),
+  [VmcoreMessageType.CancelRanges]: obj<CancelRangesMessage>({ type: lit(VmcoreMessageType.CancelRanges) }),
 };
 
 export function parseVmcoreToWebview(raw: unknown): { ok: true; envelope: Envelope<VmcoreToWebview> } | { ok: false; error: string } {

@@ -16,7 +16,7 @@ import {
 import { append, button, clear, el, progressBar, progressRing, section, setDisabled, textField } from "./components";
 import { hex, size } from "./format";
 import { logList, type LogList } from "./vmcoreLog";
-import { cpuSection, rangesSection, summaryCard, vmcoreinfoSection } from "./vmcoreSections";
+import { cpuSection, rangesPanel, summaryCard, vmcoreinfoSection, type RangesPanel } from "./vmcoreSections";
 import { V } from "./vmcoreStrings";
 import { vscodeApi } from "./vscodeApi";
 
@@ -52,9 +52,22 @@ window.addEventListener("message", (ev: MessageEvent<unknown>) => {
 
 /** Messages that are not replies: log chunks and progress, for the current load only. */
 let logSink: { token: number; chunk(first: number, lines: string[], levels: number[]): void; progress(phase: "read" | "format", done: number, total: number): void } | null = null;
+let rangeSink: { token: number; panel: RangesPanel } | null = null;
 function onEvent(m: VmcoreToWebview): void {
   if (m.type === VmcoreMessageType.LogChunk && logSink?.token === m.token) logSink.chunk(m.first, m.lines, m.levels);
   else if (m.type === VmcoreMessageType.LogProgress && logSink?.token === m.token) logSink.progress(m.phase, m.done, m.total);
+  else if (m.type === VmcoreMessageType.RangesProgress && rangeSink?.token === m.token) rangeSink.panel.progress(m.scanned, m.end);
+}
+
+/** Asks the host to scan the memory ranges (kdump bitmaps of a big address space) and shows the result. */
+async function scanRanges(panel: RangesPanel): Promise<void> {
+  const token = nextToken++;
+  rangeSink = { token, panel };
+  panel.progress(0, 1);
+  const r = await host.sendRequest({ type: VmcoreMessageType.ScanRanges, token });
+  if (rangeSink?.token === token) rangeSink = null;
+  if (r.type === VmcoreMessageType.RangesDone && r.token === token) panel.done(r.ranges, r.rangesOmitted, r.beyondFourLevel);
+  else if (r.type === VmcoreMessageType.RangesFailed && r.token === token) panel.failed(r.cancelled, r.reason);
 }
 
 function showStatus(text: string, ok = true): void {
@@ -180,6 +193,11 @@ function renderVmcore(v: VmcoreView): void {
     el("span", { className: "muted", text: `${v.summary.format} · ${size(v.fileSize)}` }),
   );
   const log = logSection(v);
+  const ranges: RangesPanel = rangesPanel(
+    v,
+    () => void scanRanges(ranges),
+    () => host.send({ type: VmcoreMessageType.CancelRanges }),
+  );
   const logDetails = section("log", V.kernelLog, openOf("log"), toggled, log.root);
   logDetails.addEventListener("toggle", () => {
     if (logDetails.open) log.list.refresh();
@@ -190,10 +208,11 @@ function renderVmcore(v: VmcoreView): void {
     status,
     summaryCard(v),
     logDetails,
-    section("ranges", V.ranges, openOf("ranges"), toggled, ...rangesSection(v)),
+    section("ranges", V.ranges, openOf("ranges"), toggled, ...ranges.nodes),
     section("vmcoreinfo", `${V.vmcoreinfo} (${v.vmcoreinfo.length})`, openOf("vmcoreinfo", false), toggled, ...vmcoreinfoSection(v, state.viFilter, (q) => save({ viFilter: q }))),
     section("cpus", V.registers, openOf("cpus", false), toggled, ...cpuSection(v)),
   );
+  if (!v.rangesComplete) void scanRanges(ranges);
 }
 
 function renderRejected(m: VmcoreRejectedMessage): void {

@@ -2,8 +2,9 @@
  * The sections of the vmcore editor, each a function from protocol data to DOM. They render what
  * the host sent; no kernel fact is derived here. File-derived strings only ever become text.
  */
-import type { CpuView, RangeRow, RegisterRow, VmcoreView } from "../extension/protocolVmcore";
-import { el, keyValues, tag, textField } from "./components";
+import type { BeyondFourLevelView, CpuView, RangeRow, RegisterRow, VmcoreView } from "../extension/protocolVmcore";
+import { append, button, clear, el, keyValues, progressBar, progressRing, tag, textField } from "./components";
+import { AddressScale, MARKS } from "./memoryMapPicture";
 import { hex, size } from "./format";
 import { V } from "./vmcoreStrings";
 
@@ -22,6 +23,7 @@ export function summaryCard(v: VmcoreView): HTMLElement {
     { className: "card summary" },
     keyValues([
       [V.format, s.container === "flattened" ? `${s.format}, ${V.flattened}` : s.format, "summary-format"],
+      ...(s.recordIndex === null ? [] : [[V.recordIndex, s.recordIndex, "summary-record-index"] as [string, string, string]]),
       [V.compression, s.compression, "summary-compression"],
       [V.dumpLevel, s.dumpLevel === null ? V.notRecorded : String(s.dumpLevel), "summary-dump-level"],
       [V.osrelease, na(s.osrelease), "summary-osrelease"],
@@ -39,45 +41,32 @@ export function summaryCard(v: VmcoreView): HTMLElement {
 }
 
 /**
- * A bar of the guest physical address space: one segment per range, gaps are holes. Holes much
- * larger than the memory in the dump (e.g. RAM below 4 GiB and a few pages near it) are drawn
- * shortened and marked, or the ranges would shrink to slivers.
+ * A bar of the guest physical address space on the simulation picture's scale (linear to 4 GiB,
+ * logarithmic above, with its 1 MiB, 4 GiB, 64 TiB and 4 PiB marks), so a 512 MiB guest and a
+ * 4 PiB address space read on the same axis. One segment per range; gaps are holes; the end of
+ * the dump's address space is marked.
  */
-function rangeBar(ranges: readonly RangeRow[]): HTMLElement {
-  const end = ranges.length ? ranges[ranges.length - 1]!.end : 0;
-  const covered = ranges.reduce((n, r) => n + (r.end - r.start), 0);
-  const cap = Math.max(1, covered * 0.06);
-  const shorten = end > 2 * covered;
-  // Display coordinate of every range start/end after shortening the holes.
-  const pieces: { start: number; len: number; range: RangeRow | null; cut: boolean; realLen: number }[] = [];
-  let at = 0;
-  let prev = 0;
+function rangeBar(ranges: readonly RangeRow[], addressSpaceEnd: number): HTMLElement {
+  const scale = new AddressScale(addressSpaceEnd);
+  const bar = el("div", { className: "range-bar", attrs: { id: "range-bar", role: "img", "aria-label": V.addressSpace(hex(addressSpaceEnd)) } });
+  const pct = (a: number): string => `${(scale.at(a) * 100).toFixed(4)}%`;
   for (const r of ranges) {
-    if (r.start > prev) {
-      const hole = r.start - prev;
-      const len = shorten ? Math.min(hole, cap) : hole;
-      pieces.push({ start: at, len, range: null, cut: len < hole, realLen: hole });
-      at += len;
-    }
-    pieces.push({ start: at, len: r.end - r.start, range: r, cut: false, realLen: r.end - r.start });
-    at += r.end - r.start;
-    prev = r.end;
-  }
-  const total = at || 1;
-  const bar = el("div", { className: "range-bar", attrs: { id: "range-bar", role: "img", "aria-label": V.addressSpace(hex(end)) } });
-  let cuts = 0;
-  for (const p of pieces) {
-    if (!p.range && !p.cut) continue;
-    const seg = p.range
-      ? el("div", { className: `range-seg ${p.range.state}`, title: `${hex(p.range.start)}–${hex(p.range.end - 1)} ${V.stateText[p.range.state] ?? p.range.state} (${size(p.realLen)})` })
-      : el("div", { className: "range-cut", title: V.holeCut(size(p.realLen)) });
-    if (!p.range) cuts++;
+    const seg = el("div", { className: `range-seg ${r.state}`, title: `${hex(r.start)}–${hex(r.end - 1)} ${V.stateText[r.state] ?? r.state} (${size(r.end - r.start)})` });
     // CSSOM writes are allowed under our CSP (no 'unsafe-inline' needed).
-    seg.style.left = `${(p.start / total) * 100}%`;
-    seg.style.width = `${(p.len / total) * 100}%`;
+    seg.style.left = pct(r.start);
+    seg.style.width = `${Math.max(0, (scale.at(r.end) - scale.at(r.start)) * 100).toFixed(4)}%`;
     bar.appendChild(seg);
   }
-  const axis = el("div", { className: "range-axis muted mono" }, el("span", { text: "0x0" }), el("span", { text: hex(end) }));
+  const beyond = el("div", { className: "range-beyond", title: V.beyondEnd(hex(addressSpaceEnd)) });
+  beyond.style.left = pct(addressSpaceEnd);
+  beyond.style.right = "0";
+  bar.appendChild(beyond);
+  const axis = el("div", { className: "range-marks muted mono", attrs: { id: "range-marks" } });
+  for (const m of MARKS) {
+    const mark = el("span", { className: "range-mark", data: { at: String(m.at) }, text: m.label });
+    mark.style.left = pct(m.at);
+    axis.appendChild(mark);
+  }
   const legend = el(
     "div",
     { className: "range-legend" },
@@ -85,32 +74,95 @@ function rangeBar(ranges: readonly RangeRow[]): HTMLElement {
       .filter((s) => ranges.some((r) => r.state === s))
       .map((s) => el("span", { className: "legend-item" }, el("span", { className: `swatch ${s}`, attrs: { "aria-hidden": "true" } }), V.stateText[s] ?? s)),
     el("span", { className: "legend-item" }, el("span", { className: "swatch hole", attrs: { "aria-hidden": "true" } }), V.hole),
-    cuts ? el("span", { className: "legend-item" }, el("span", { className: "swatch cut", attrs: { "aria-hidden": "true" } }), V.holeShortened) : null,
+    el("span", { className: "legend-item" }, el("span", { className: "swatch beyond", attrs: { "aria-hidden": "true" } }), V.beyondEnd(hex(addressSpaceEnd))),
   );
   return el("div", { className: "range-picture" }, bar, axis, legend);
 }
 
-export function rangesSection(v: VmcoreView): HTMLElement[] {
-  const tbody = el("tbody");
-  v.ranges.forEach((r, i) =>
-    tbody.appendChild(
-      el(
-        "tr",
-        { className: `range ${r.state}`, attrs: { id: `range-${i}` }, data: { state: r.state } },
-        el("td", { className: "mono", text: hex(r.start) }),
-        el("td", { className: "mono", text: hex(r.end) }),
-        el("td", { className: "num", text: size(r.end - r.start), title: `${(r.end - r.start).toLocaleString()} bytes` }),
-        el("td", {}, el("span", { className: `swatch ${r.state}`, attrs: { "aria-hidden": "true" } }), " ", V.stateText[r.state] ?? r.state),
-      ),
-    ),
+function beyondCard(b: BeyondFourLevelView): HTMLElement {
+  const counts =
+    b.dumped === null ? null : el("p", { className: "muted", text: V.beyondBytes(size(b.dumped), size(b.excluded ?? 0), size(b.hole ?? 0)) });
+  return el(
+    "div",
+    { className: `beyond-4level ${b.state}`, attrs: { id: "beyond-4level" }, data: { state: b.state } },
+    el("p", {}, el("strong", { text: V.beyondTitle(size(b.limit), V.beyondState[b.state] ?? b.state) }), " ", el("span", { className: "muted", text: `(${b.basis})` })),
+    el("p", { text: b.implication }),
+    counts,
   );
-  const head = el("thead", {}, el("tr", {}, ...[V.rangeStart, V.rangeEnd, V.rangeSize, V.rangeState].map((h) => el("th", { text: h }))));
-  return [
-    el("p", { className: "muted", text: V.addressSpace(hex(v.ranges.length ? v.ranges[v.ranges.length - 1]!.end : 0)) }),
-    rangeBar(v.ranges),
-    el("div", { className: "table-scroll" }, el("table", { className: "ranges compact", attrs: { id: "ranges" } }, head, tbody)),
-    v.rangesOmitted ? el("p", { className: "muted", text: V.rangesOmitted(v.rangesOmitted) }) : null,
-  ].filter((x): x is HTMLElement => x !== null);
+}
+
+export interface RangesPanel {
+  nodes: HTMLElement[];
+  progress(scanned: number, end: number): void;
+  done(ranges: RangeRow[], omitted: number, beyond: BeyondFourLevelView | null): void;
+  failed(cancelled: boolean, reason: string): void;
+}
+
+/**
+ * The ranges section. A dump whose ranges were not all computed at open (a kdump file of a big
+ * machine: its bitmaps follow the address space) shows what is known, a progress bar and a
+ * cancel button while the host scans; `start` asks for the scan.
+ */
+export function rangesPanel(v: VmcoreView, start: () => void, cancel: () => void): RangesPanel {
+  const body = el("div", { attrs: { id: "ranges-body" } });
+  const bar = progressBar();
+  const scanText = el("span", { text: V.scanning });
+  const busy = el("div", { className: "busy", attrs: { id: "ranges-progress", hidden: "" } }, progressRing(), scanText, bar.root, button(V.cancel, cancel, { id: "ranges-cancel" }));
+  const again = button(V.scanRanges, start, { id: "ranges-scan" });
+  const note = el("p", { className: "muted", attrs: { id: "ranges-note" } });
+  const tools = el("div", { className: "toolbar", attrs: { hidden: "" } }, again);
+  const draw = (ranges: readonly RangeRow[], omitted: number, complete: boolean, beyond: BeyondFourLevelView | null): void => {
+    clear(body);
+    const tbody = el("tbody");
+    ranges.forEach((r, i) =>
+      tbody.appendChild(
+        el(
+          "tr",
+          { className: `range ${r.state}`, attrs: { id: `range-${i}` }, data: { state: r.state } },
+          el("td", { className: "mono", text: hex(r.start) }),
+          el("td", { className: "mono", text: hex(r.end) }),
+          el("td", { className: "num", text: size(r.end - r.start), title: `${(r.end - r.start).toLocaleString()} bytes` }),
+          el("td", {}, el("span", { className: `swatch ${r.state}`, attrs: { "aria-hidden": "true" } }), " ", V.stateText[r.state] ?? r.state),
+        ),
+      ),
+    );
+    const head = el("thead", {}, el("tr", {}, ...[V.rangeStart, V.rangeEnd, V.rangeSize, V.rangeState].map((h) => el("th", { text: h }))));
+    append(
+      body,
+      el("p", { className: "muted", text: V.addressSpace(hex(v.addressSpaceEnd)) }),
+      beyond ? beyondCard(beyond) : null,
+      rangeBar(ranges, v.addressSpaceEnd),
+      el("div", { className: "table-scroll" }, el("table", { className: "ranges compact", attrs: { id: "ranges" }, data: { complete: String(complete) } }, head, tbody)),
+      omitted ? el("p", { className: "muted", text: V.rangesOmitted(omitted) }) : null,
+    );
+  };
+  draw(v.ranges, v.rangesOmitted, v.rangesComplete, v.beyondFourLevel);
+  if (!v.rangesComplete) {
+    note.textContent = V.rangesPartial;
+    tools.hidden = false;
+  }
+  return {
+    nodes: [busy, note, tools, body],
+    progress(scanned, end) {
+      busy.hidden = false;
+      tools.hidden = true;
+      note.textContent = "";
+      scanText.textContent = V.scanned(size(scanned), size(end));
+      bar.set(end ? scanned / end : 0);
+    },
+    done(ranges, omitted, beyond) {
+      busy.hidden = true;
+      tools.hidden = true;
+      note.textContent = "";
+      draw(ranges, omitted, true, beyond);
+    },
+    failed(cancelled, reason) {
+      busy.hidden = true;
+      tools.hidden = false;
+      note.className = cancelled ? "muted" : "bad";
+      note.textContent = cancelled ? V.scanCancelled : V.scanFailed(reason);
+    },
+  };
 }
 
 export function vmcoreinfoSection(v: VmcoreView, filter: string, onFilter: (q: string) => void): HTMLElement[] {

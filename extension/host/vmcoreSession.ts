@@ -1,7 +1,8 @@
 /**
  * One open vmcore and its conversation with one webview, free of the vscode API: the provider
  * plugs in the effects (reopen, hex editor probe) and the webview tests plug in fakes.
- * Opening reads headers, notes and bitmaps only (well under 1 MiB); the kernel log is read on a
+ * Opening reads headers, notes and at most 1 MiB of bitmap; bigger address spaces get their
+ * memory ranges on a ScanRanges request (steps, progress, cancel). The kernel log is read on a
  * LoadLog request, then rendered and sent in chunks with a yield between them, so the extension
  * host stays responsive and a CancelLog is honoured between chunks.
  */
@@ -20,7 +21,7 @@ import {
   type VmcoreToWebview,
   type VmcoreView,
 } from "../protocolVmcore";
-import { buildVmcoreView, rawTextLines, recordLines } from "./vmcoreView";
+import { beyondView, buildVmcoreView, rangesView, rawTextLines, recordLines } from "./vmcoreView";
 
 export interface VmcoreSessionEffects {
   post(m: Envelope<VmcoreToWebview>): void;
@@ -90,10 +91,64 @@ export class VmcoreSession extends DocumentSession<VmcoreToWebview, VmcoreFromWe
       case VmcoreMessageType.CancelLog:
         this.abort?.abort();
         return;
+      case VmcoreMessageType.ScanRanges:
+        return this.scanRanges(id, m.token);
+      case VmcoreMessageType.CancelRanges:
+        this.rangeAbort?.abort();
+        return;
       case VmcoreMessageType.VmcoreReopenWith:
         await this.fx.reopenWith(m.editor);
         this.handler.sendReply(id, { type: VmcoreMessageType.VmcoreActionDone, ok: true, text: "" });
         return;
+    }
+  }
+
+  private rangeAbort: AbortController | null = null;
+
+  override dispose(): void {
+    this.rangeAbort?.abort();
+    super.dispose();
+  }
+
+  /**
+   * Computes the memory ranges in steps of 1 MiB of bitmap, giving the event loop a turn every
+   * ~30 ms, reporting progress at most every 100 ms and honouring a CancelRanges between steps.
+   * Memory stays one step's bitmap plus the (capped) range list, whatever the address space.
+   */
+  private async scanRanges(id: number, token: number): Promise<void> {
+    const r = this.result();
+    if (!r.ok) {
+      this.handler.sendReply(id, { type: VmcoreMessageType.RangesFailed, token, cancelled: false, reason: "Not a vmcore." });
+      return;
+    }
+    this.rangeAbort?.abort();
+    const abort = new AbortController();
+    this.rangeAbort = abort;
+    const yieldNow = this.fx.yieldNow ?? immediate;
+    let last = 0;
+    try {
+      const scan = r.vmcore.rangeScanner();
+      await yieldNow();
+      while (!scan.done) {
+        if (abort.signal.aborted) throw new Cancelled("Cancelled.");
+        const t = Date.now();
+        do scan.step();
+        while (!scan.done && Date.now() - t < 30);
+        const now = Date.now();
+        if (now - last >= 100 || scan.done) {
+          last = now;
+          this.handler.send({ type: VmcoreMessageType.RangesProgress, token, scanned: scan.scanned, end: scan.end });
+        }
+        await yieldNow();
+      }
+      if (abort.signal.aborted) throw new Cancelled("Cancelled.");
+      this.handler.sendReply(id, { type: VmcoreMessageType.RangesDone, token, ...rangesView(scan.result()), beyondFourLevel: beyondView(r.vmcore.beyondFourLevel()) });
+    } catch (e) {
+      const cancelled = abort.signal.aborted;
+      this.handler.sendReply(id, { type: VmcoreMessageType.RangesFailed, token, cancelled, reason: cancelled ? "Cancelled." : e instanceof Error ? e.message : String(e) });
+      if (!cancelled && !isFormatError(e)) this.fx.log(`memory ranges: ${String(e)}`);
+    } finally {
+      if (this.rangeAbort === abort) this.rangeAbort = null;
     }
   }
 

@@ -5,12 +5,13 @@
  */
 import { hex } from "../core/io/formatError";
 import type { ByteSource } from "../core/io/byteSource";
-import type { Vmcore, VmcoreCpu } from "../core/formats/vmcore/vmcore";
+import type { BeyondFourLevel, Vmcore, VmcoreCpu } from "../core/formats/vmcore/vmcore";
+import type { RangeScanResult } from "../core/formats/vmcore/physical";
 import { PRSTATUS_REGS } from "../core/formats/vmcore/prstatus";
 import { formatMakedumpfile, type KernelLog, type LogRecord } from "../core/formats/vmcore/printk";
 import { latin1 } from "../core/io/binary";
 import { PAGING_MODES } from "../core/knowledge/pagingModes";
-import { MAX_RANGES, type CpuView, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocolVmcore";
+import { MAX_RANGES, type BeyondFourLevelView, type CpuView, type RangeRow, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocolVmcore";
 
 const reg = (name: string, v: bigint): RegisterRow => ({ name, value: "0x" + BigInt.asUintN(64, v).toString(16).padStart(16, "0") });
 
@@ -39,10 +40,37 @@ function cpuView(c: VmcoreCpu): CpuView {
   };
 }
 
-/** Reads headers, notes and (for kdump files) the bitmaps: never page data. */
+/** A range-scan result as the view carries it (at most MAX_RANGES rows). */
+export function rangesView(r: RangeScanResult): { ranges: RangeRow[]; rangesOmitted: number } {
+  return {
+    ranges: r.ranges.slice(0, MAX_RANGES).map((x) => ({ start: x.start, end: x.end, state: x.state })),
+    rangesOmitted: r.omitted + Math.max(0, r.ranges.length - MAX_RANGES),
+  };
+}
+
+export function beyondView(b: BeyondFourLevel | null): BeyondFourLevelView | null {
+  if (!b) return null;
+  return {
+    limit: b.limit,
+    state: b.state,
+    basis: b.basis,
+    implication: b.implication,
+    dumped: b.bytes ? b.bytes.dumped : null,
+    excluded: b.bytes ? b.bytes.excluded + b.bytes.notDumped : null,
+    hole: b.bytes ? b.bytes.hole : null,
+  };
+}
+
+/**
+ * Reads headers, notes and at most one step of the range scan (1 MiB of a kdump file's bitmap:
+ * the whole of it up to 32 GiB of address space); never page data. Bigger address spaces are
+ * scanned on the webview's ScanRanges request, with progress and cancel.
+ */
 export function buildVmcoreView(src: ByteSource, v: Vmcore): VmcoreView {
+  const scan = v.rangeScanner();
+  scan.step();
   const s = v.summary();
-  const ranges = v.ranges();
+  const scanned = scan.result();
   const crashed = crashedCpu(v.cpus);
   const pb = s.physBase;
   const signed = pb === null ? null : BigInt.asIntN(64, pb);
@@ -61,6 +89,11 @@ export function buildVmcoreView(src: ByteSource, v: Vmcore): VmcoreView {
     physBaseSigned: signed === null || signed >= 0n ? null : "-0x" + (-signed).toString(16),
     kaslrOffset: s.kaslrOffset === null ? null : hex(s.kaslrOffset),
     cpuCount: s.cpus.length,
+    recordIndex: s.flattenedIndex
+      ? s.flattenedIndex.complete
+        ? `${s.flattenedIndex.records.toLocaleString("en-US")} records, complete${s.flattenedIndex.truncated ? " (no end marker: truncated)" : ""}`
+        : `built on demand: ${s.flattenedIndex.records.toLocaleString("en-US")} records read so far`
+      : null,
     crashedCpu: crashed.index,
     crashedCpuText: crashed.text,
   };
@@ -70,8 +103,10 @@ export function buildVmcoreView(src: ByteSource, v: Vmcore): VmcoreView {
     fileName: src.name,
     fileSize: src.size,
     summary,
-    ranges: ranges.slice(0, MAX_RANGES).map((r) => ({ start: r.start, end: r.end, state: r.state })),
-    rangesOmitted: Math.max(0, ranges.length - MAX_RANGES),
+    addressSpaceEnd: scanned.end,
+    ...rangesView(scanned),
+    rangesComplete: scanned.complete,
+    beyondFourLevel: beyondView(s.beyondFourLevel),
     vmcoreinfo: Object.entries(s.vmcoreinfo).map(([key, value]) => ({ key, value })),
     cpus: v.cpus.map(cpuView),
     notes: s.notes,

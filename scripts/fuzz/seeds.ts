@@ -12,7 +12,7 @@ import { SETUP_HEADER_FIELDS } from "../../extension/core/knowledge/setupHeaderF
 import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { makeImage } from "../../test/support/syntheticImage";
-import { buildElf, buildKdump, concat, flatten, note, PhysImage, prstatus, type Codec } from "../../test/unit/vmcoreSynth";
+import { buildElf, buildKdump, buildSparseKdump, concat, flatten, note, PAGE, PhysImage, prstatus, SparseByteSource, type Codec } from "../../test/unit/vmcoreSynth";
 import { cacheDir, sharedFixture } from "../../test/fixtures";
 import { ArrayBacking, RecordingByteSource, SparseBacking, chunksOf, mergeSpans, type Backing } from "./overlay";
 import type { Field, FieldKind, Seed } from "./mutate";
@@ -331,10 +331,22 @@ export function syntheticPe(cert: Uint8Array | null): Uint8Array {
 
 // ---------------------------------------------------------------- vmcore
 
+/** Range-scan steps a clean run and a fuzz case take (1 MiB of bitmap each): hostile seeds claim 2^40 pfns. */
+export const RANGE_STEPS = 4;
+
+export function boundedRanges(v: ReturnType<typeof openVmcore>): void {
+  const s = v.rangeScanner();
+  for (let i = 0; i < RANGE_STEPS && !s.step(); i++) {
+    /* one step each */
+  }
+  s.result();
+}
+
 function vmcoreClean(s: ByteSource): void {
   const v = openVmcore(s);
   v.summary();
-  v.ranges();
+  boundedRanges(v);
+  v.beyondFourLevel({ probeBytes: 256 * 1024 });
   try {
     v.dmesg();
   } catch {
@@ -450,6 +462,14 @@ export function vmcoreSeed(name: string, bytes: Uint8Array, weight = 1): Seed {
   return seed(name, backing, ranges, fields, boundaries, weight);
 }
 
+/** A seed over a virtual sparse file (too big for an array): the backing reads through it. */
+function sparseSeed(name: string, src: SparseByteSource, weight = 1): Seed {
+  const backing: Backing = { size: src.size, slice: (o, l) => src.read(o, Math.max(0, Math.min(l, src.size - o))) };
+  const ranges = readsOf(src, vmcoreClean);
+  const { fields, boundaries } = vmcoreFields(name, backing, ranges);
+  return seed(name, backing, ranges, fields, boundaries, weight);
+}
+
 /** A big fixture as a sparse copy of the chunks a clean run reads (plus the first 64 KiB). */
 export function sparseVmcoreSeed(name: string, file: string, weight = 1): { seed: Seed; stored: number } {
   const src = openFile(file);
@@ -497,6 +517,13 @@ export function syntheticVmcoreSeeds(): Seed[] {
   out.push(vmcoreSeed("synthetic-flat-kdump", flatten(kd, 3000), 2));
   out.push(vmcoreSeed("synthetic-flat-elf-reverse", flatten(elf, 5000, { reverse: true, staleOverlap: true }), 2));
   out.push(vmcoreSeed("synthetic-flat-noend", flatten(elf, 4096, { noEnd: true }), 1));
+  // Issue #14: kdump files of 4 PiB of address space (2^40 pfns, 128 GiB bitmaps), held sparse.
+  const page = (seed: number): Uint8Array => new Uint8Array(PAGE).map((_, i) => (i * 13 + seed) & 0xff);
+  const TOP = 2 ** 40;
+  const hostile = { notes, vmcoreinfo: SYNTH_VMCOREINFO };
+  out.push(sparseSeed("hostile-kdump-one-bit-at-top", buildSparseKdump({ ...hostile, maxPfn: TOP, pages: new Map([[TOP - 1, page(1)]]) }), 2));
+  out.push(sparseSeed("hostile-kdump-every-pfn", buildSparseKdump({ ...hostile, maxPfn: TOP, pages: new Map([[0, page(2)], [1, page(3)], [2, page(4)]]), allOnes: [0, TOP] }), 2));
+  out.push(sparseSeed("hostile-kdump-descs-past-eof", buildSparseKdump({ ...hostile, maxPfn: 2 ** 30, pages: new Map(Array.from({ length: 10 }, (_, i) => [i, page(10 + i)] as [number, Uint8Array])), cutDescriptorsAt: 72 }), 1));
   return out;
 }
 

@@ -26,7 +26,7 @@ import { repoRoot, sharedFixture } from "../../test/fixtures";
 import { mutate, mutateText, type Mutation, type Seed } from "./mutate";
 import { OverlayByteSource } from "./overlay";
 import type { Rng } from "./rng";
-import { loadBzImageSeeds, sparseVmcoreSeed, syntheticVmcoreSeeds, vmcoreFixture } from "./seeds";
+import { boundedRanges, loadBzImageSeeds, sparseVmcoreSeed, syntheticVmcoreSeeds, vmcoreFixture } from "./seeds";
 
 export type TargetName = "bzimage" | "vmcore" | "source" | "sim";
 export const TARGET_NAMES: readonly TargetName[] = ["bzimage", "vmcore", "source", "sim"];
@@ -158,7 +158,8 @@ export function vmcoreTarget(o: TargetOptions): Target {
       if (ctx.keepInput) ctx.input = src.materialize(64 << 20);
       const v = openVmcore(src);
       toJson(v.summary());
-      if (rng.chance(0.5)) soft(() => v.ranges());
+      if (rng.chance(0.5)) soft(() => boundedRanges(v));
+      if (rng.chance(0.3)) soft(() => v.beyondFourLevel({ probeBytes: 256 * 1024 }));
       if (rng.chance(0.5)) {
         ctx.label += " +dmesg";
         soft(() => v.dmesg({ caller: rng.chance(0.5) }));

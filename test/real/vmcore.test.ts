@@ -159,7 +159,17 @@ describe("vmcore real fixtures", function () {
         const ref = openFile(fixtureFile("vmcore-l4-elf-d31"));
         try {
           const v = openVmcore(src);
-          assert.equal(v.summary().container, stdout ? "flattened" : "file");
+          const s = v.summary();
+          assert.equal(s.container, stdout ? "flattened" : "file");
+          if (stdout) {
+            // Indexed on demand: a KDUMP inside needs its first records only; an ELF inside the
+            // whole index (its program headers are rewritten last), at 16 bytes per 64 KiB record.
+            const idx = s.flattenedIndex!;
+            assert.equal(idx.onDemand, true);
+            if (s.format === "kdump-compressed") assert.ok(!idx.complete && idx.records < 16, JSON.stringify(idx));
+            else assert.ok(idx.complete && idx.truncated === false, JSON.stringify(idx));
+            assert.ok(s.bytesRead < 1024 * 1024, `summary read ${s.bytesRead}`);
+          }
           assert.equal(v.dmesg(), fs.readFileSync(sharedFixture("vmcore", "vmcore-l4-elf-d31.makedumpfile-dmesg.txt"), "latin1"));
           assert.ok(samePages(v, openVmcore(ref)) > 50);
         } finally {

@@ -377,10 +377,16 @@ describe("vmcore unit: synthetic kdump-compressed, ELF and flattened dumps", () 
     new DataView(neg.buffer).setBigInt64(4096 + 8, 0n, false); // buf_size 0
     throwsFormat(() => openVmcore(src(neg)), /buf_size/);
     const noEnd = openVmcore(src(flatten(kd, 4096, { noEnd: true })));
+    // The index is built on demand: the end (and its missing marker) is known once scanned there.
+    assert.equal(noEnd.summary().flattenedIndex!.complete, false);
+    noEnd.flattened!.indexAll();
     assert.ok(noEnd.warnings.some((w) => /truncated/.test(w)));
+    assert.equal(noEnd.summary().flattenedIndex!.truncated, true);
     const fs = new FlattenedByteSource(src(flatten(kd, 777, { staleOverlap: true })));
     assert.deepEqual(fs.read(0, 5000), kd.subarray(0, 5000));
+    fs.indexAll();
     assert.equal(fs.size, kd.length);
+    assert.deepEqual(fs.read(0, 5000), kd.subarray(0, 5000));
   });
 });
 

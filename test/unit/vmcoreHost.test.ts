@@ -1,13 +1,14 @@
 /** The pure parts of the vmcore editor host: protocol checks, view building, the session's log streaming. */
 import * as assert from "node:assert/strict";
-import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
+import { MemoryByteSource, openFile } from "../../extension/core/io/byteSource";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
-import { parseFromWebview, parseToWebview, type Envelope } from "../../extension/protocol";
+import { parseFromWebview, parseToWebview } from "../../extension/protocol";
 import { LOG_CHUNK_LINES, parseVmcoreFromWebview, parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
-import { openVmcoreView, VmcoreSession } from "../../extension/host/vmcoreSession";
+import { openVmcoreView } from "../../extension/host/vmcoreSession";
 import { buildVmcoreView, pagingConsequence } from "../../extension/host/vmcoreView";
 import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
-import { buildElf, buildPrintkLogElf, note, PhysImage, prstatus } from "./vmcoreSynth";
+import { driveVmcore } from "../support/vmcoreDrive";
+import { buildElf, buildKdump, buildPrintkLogElf, flatten, note, PhysImage, prstatus } from "./vmcoreSynth";
 
 interface Expected {
   format: string;
@@ -21,33 +22,7 @@ const FIXTURES = ["vmcore-l4-kdump-zlib-d31", "vmcore-l4-elf-d31", "vmcore-l5-el
 const EVIL = "<img src=x onerror=alert(1)>";
 
 /** A session on `src` whose posts are validated with the webview's own parser and recorded. */
-function drive(src: ByteSource, yieldNow?: () => Promise<void>): { session: VmcoreSession; got: VmcoreToWebview[]; replies: Map<number, VmcoreToWebview>; logs: string[]; ask(body: unknown, id: number): Promise<VmcoreToWebview> } {
-  const got: VmcoreToWebview[] = [];
-  const replies = new Map<number, VmcoreToWebview>();
-  const logs: string[] = [];
-  const waiters = new Map<number, (m: VmcoreToWebview) => void>();
-  const session = new VmcoreSession(src, {
-    post: (m: Envelope<VmcoreToWebview>) => {
-      const p = parseVmcoreToWebview(JSON.parse(JSON.stringify(m)));
-      assert.ok(p.ok, p.ok ? "" : p.error);
-      got.push(m.body);
-      if (m.inReplyTo !== undefined) {
-        replies.set(m.inReplyTo, m.body);
-        waiters.get(m.inReplyTo)?.(m.body);
-      }
-    },
-    log: (t) => logs.push(t),
-    reopenWith: async () => undefined,
-    hexEditorAvailable: () => false,
-    ...(yieldNow ? { yieldNow } : {}),
-  });
-  const ask = (body: unknown, id: number): Promise<VmcoreToWebview> =>
-    new Promise((resolve) => {
-      waiters.set(id, resolve);
-      assert.ok(session.receive({ messageId: id, body }));
-    });
-  return { session, got, replies, logs, ask };
-}
+const drive = driveVmcore;
 
 describe("vmcore editor host (pure)", () => {
   it("validates every message and keeps the vmcore and image message sets apart", () => {
@@ -185,6 +160,23 @@ describe("vmcore editor host (pure)", () => {
     assert.equal(v.summary.crashedCpu, null);
     assert.match(v.summary.crashedCpuText, /not recorded/);
     assert.equal(v.summary.physBaseSigned, null);
+  });
+
+  it("says how far a flattened stream's on-demand record index got, and scans ranges on request", async () => {
+    const mem = new PhysImage();
+    for (let p = 0; p < 40; p++) mem.page(p).fill(p + 1, 0, 100);
+    const kd = buildKdump({ codec: "zlib", maxPfn: 0x100, mem, notes: note("VMCOREINFO", 0, new TextEncoder().encode("OSRELEASE=6.1.0-x\n")) });
+    const flat = flatten(kd, 512);
+    const r = openVmcoreView(new MemoryByteSource(flat, "flat"));
+    assert.ok(r.ok);
+    // The one-step range scan at open read the bitmaps, so the index got past them, not to the end.
+    assert.match(r.view.summary.recordIndex!, /^built on demand: \d+ records read so far$/);
+    assert.equal(r.view.rangesComplete, true);
+    assert.equal(r.view.beyondFourLevel, null);
+    const d = drive(new MemoryByteSource(flat, "flat"));
+    const done = await d.ask({ type: VmcoreMessageType.ScanRanges, token: 4 }, 1);
+    assert.equal(done.type, VmcoreMessageType.RangesDone);
+    assert.deepEqual((done as Extract<VmcoreToWebview, { type: VmcoreMessageType.RangesDone }>).ranges, [{ start: 0, end: 40 * 4096, state: "dumped" }]);
   });
 
   it("rejects files that are not vmcores kindly", async () => {

@@ -1,6 +1,7 @@
 // Builders for synthetic dumps used by the vmcore unit tests (not a test file itself).
 import { zlibSync } from "fflate";
 import { compress as snappyCompress } from "snappyjs";
+import { FormatError } from "../../extension/core/io/formatError";
 
 export const PAGE = 4096;
 
@@ -112,6 +113,36 @@ export interface KdumpOptions {
   machine?: string;
 }
 
+/**
+ * The page_desc table and the data area as makedumpfile writes them (§2.4, §2.6): data right after
+ * the table, the shared zero page first, then each non-zero page (compressed when that is smaller).
+ */
+function descriptorsAndData(pages: Uint8Array[], codec: Codec, descStart: number): { descs: Uint8Array; data: Uint8Array[] } {
+  const dataStart = descStart + pages.length * 24;
+  const descs = new Uint8Array(pages.length * 24);
+  const ddv = new DataView(descs.buffer);
+  const data: Uint8Array[] = [new Uint8Array(PAGE)];
+  let off = dataStart + PAGE;
+  pages.forEach((page, i) => {
+    let offset = dataStart;
+    let size = PAGE;
+    let flags = 0;
+    if (page.some((b) => b !== 0)) {
+      const c = encode(codec, page);
+      const stored = c.length < PAGE ? c : page;
+      flags = c.length < PAGE ? FLAG[codec] : 0;
+      offset = off;
+      size = stored.length;
+      data.push(stored);
+      off += stored.length;
+    }
+    ddv.setBigInt64(i * 24, BigInt(offset), true);
+    ddv.setUint32(i * 24 + 8, size, true);
+    ddv.setUint32(i * 24 + 12, flags, true);
+  });
+  return { descs, data };
+}
+
 /** makedumpfile-style kdump-compressed file (vmcore-formats.md §2) with a shared zero page. */
 export function buildKdump(o: KdumpOptions): Uint8Array {
   const v = o.headerVersion ?? 6;
@@ -130,29 +161,7 @@ export function buildKdump(o: KdumpOptions): Uint8Array {
   }
   for (const p of o.excluded ?? []) bm1[p >> 3]! |= 1 << (p & 7);
   const descStart = (1 + subHdrBlocks + bitmapBlocks) * PAGE;
-  const dataStart = descStart + pfns.length * 24;
-  const descs = new Uint8Array(pfns.length * 24);
-  const ddv = new DataView(descs.buffer);
-  const data: Uint8Array[] = [new Uint8Array(PAGE)]; // shared zero page first
-  let off = dataStart + PAGE;
-  pfns.forEach((p, i) => {
-    const page = o.mem.pages.get(p)!;
-    let offset = dataStart;
-    let size = PAGE;
-    let flags = 0;
-    if (page.some((b) => b !== 0)) {
-      const c = encode(o.codec, page);
-      const stored = c.length < PAGE ? c : page;
-      flags = c.length < PAGE ? FLAG[o.codec] : 0;
-      offset = off;
-      size = stored.length;
-      data.push(stored);
-      off += stored.length;
-    }
-    ddv.setBigInt64(i * 24, BigInt(offset), true);
-    ddv.setUint32(i * 24 + 8, size, true);
-    ddv.setUint32(i * 24 + 12, flags, true);
-  });
+  const { descs, data } = descriptorsAndData(pfns.map((p) => o.mem.pages.get(p)!), o.codec, descStart);
   const head = new Uint8Array((1 + subHdrBlocks) * PAGE);
   const hv = new DataView(head.buffer);
   head.set(new TextEncoder().encode("KDUMP   "), 0);
@@ -315,4 +324,168 @@ export function buildPrintkLogElf(o: PrintkLogDumpOptions): Uint8Array {
   ].join("\n");
   const cpus = Array.from({ length: o.cpus ?? 1 }, (_, i) => note("CORE", 1, prstatus(100 + i, KTEXT + BigInt(i * 0x10))));
   return buildElf(mem, concat([...cpus, note("VMCOREINFO", 0, new TextEncoder().encode(vi))]));
+}
+
+/**
+ * A virtual file of any size (up to 2^53): zeros except the given pieces, then the fills over them. Lets unit tests
+ * and fuzz seeds hold a kdump file whose bitmaps cover 2^40 pfns (128 GiB each) in a few KiB.
+ */
+export class SparseByteSource {
+  bytesRead = 0;
+  private readonly pieces: Array<{ at: number; bytes: Uint8Array }>;
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    pieces: Array<{ at: number; bytes: Uint8Array }>,
+    private readonly fills: Array<{ start: number; end: number; byte: number }> = [],
+  ) {
+    this.pieces = [...pieces].sort((a, b) => a.at - b.at);
+  }
+  read(offset: number, length: number, field = "data"): Uint8Array {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.size) {
+      throw new FormatError(this.name, Math.max(0, offset || 0), field, `${length} byte(s) inside the file`, `end of file at 0x${this.size.toString(16)}`);
+    }
+    this.bytesRead += length;
+    const out = new Uint8Array(length);
+    const end = offset + length;
+    for (const p of this.pieces) {
+      if (p.at >= end) break;
+      const a = Math.max(p.at, offset);
+      const b = Math.min(p.at + p.bytes.length, end);
+      if (b > a) out.set(p.bytes.subarray(a - p.at, b - p.at), a - offset);
+    }
+    for (const f of this.fills) {
+      const a = Math.max(f.start, offset);
+      const b = Math.min(f.end, end);
+      if (b > a) out.fill(f.byte, a - offset, b - offset);
+    }
+    return out;
+  }
+  readUpTo(offset: number, length: number): Uint8Array {
+    if (offset >= this.size || length <= 0) return new Uint8Array(0);
+    return this.read(offset, Math.min(length, this.size - offset));
+  }
+  close(): void {}
+  /** Flattens to bytes (small files only). */
+  bytes(): Uint8Array {
+    return this.read(0, this.size);
+  }
+}
+
+export interface SparseKdumpOptions {
+  maxPfn: number;
+  /** Dumped pages, anywhere below maxPfn. */
+  pages: Map<number, Uint8Array>;
+  /** RAM filtered out (bitmap 1 only). */
+  excluded?: number[];
+  codec?: Codec;
+  notes?: Uint8Array;
+  vmcoreinfo?: string;
+  /** Hostile: both bitmaps 0xff for pfns [allOnes[0], allOnes[1]) whatever the descriptors say. */
+  allOnes?: [number, number];
+  /** Hostile: the file ends this many bytes into the descriptor table. */
+  cutDescriptorsAt?: number;
+}
+
+/** A makedumpfile-shaped kdump-compressed file with bitmaps as wide as maxPfn, as a SparseByteSource. */
+export function buildSparseKdump(o: SparseKdumpOptions, name = "sparse-kdump"): SparseByteSource {
+  const codec = o.codec ?? "zlib";
+  const vmi = new TextEncoder().encode(o.vmcoreinfo ?? "");
+  const notes = o.notes ?? new Uint8Array(0);
+  const subHdrBlocks = Math.ceil((104 + notes.length + vmi.length) / PAGE);
+  const bmBytes = Math.ceil(Math.ceil(o.maxPfn / 8) / PAGE) * PAGE;
+  const bitmapBlocks = (2 * bmBytes) / PAGE;
+  const bm1 = (1 + subHdrBlocks) * PAGE;
+  const bm2 = bm1 + bmBytes;
+  const pfns = [...o.pages.keys()].filter((p) => p < o.maxPfn).sort((a, b) => a - b);
+  const bits = new Map<number, number>();
+  const setBit = (base: number, p: number): void => void bits.set(base + Math.floor(p / 8), (bits.get(base + Math.floor(p / 8)) ?? 0) | (1 << (p % 8)));
+  for (const p of pfns) {
+    setBit(bm1, p);
+    setBit(bm2, p);
+  }
+  for (const p of o.excluded ?? []) setBit(bm1, p);
+  const descStart = (1 + subHdrBlocks + bitmapBlocks) * PAGE;
+  const { descs, data } = descriptorsAndData(pfns.map((p) => o.pages.get(p)!), codec, descStart);
+  const head = new Uint8Array((1 + subHdrBlocks) * PAGE);
+  const hv = new DataView(head.buffer);
+  head.set(new TextEncoder().encode("KDUMP   "), 0);
+  hv.setInt32(8, 6, true);
+  head.set(new TextEncoder().encode("Linux"), 12);
+  head.set(new TextEncoder().encode("x86_64"), 12 + 4 * 65);
+  hv.setUint32(424, FLAG[codec], true);
+  hv.setInt32(428, PAGE, true);
+  hv.setInt32(432, subHdrBlocks, true);
+  hv.setUint32(436, bitmapBlocks, true);
+  hv.setUint32(440, Math.min(o.maxPfn, 0xffffffff), true);
+  hv.setInt32(460, 1, true);
+  hv.setInt32(PAGE + 8, 31, true);
+  const noteOff = PAGE + 104;
+  head.set(notes, noteOff);
+  head.set(vmi, noteOff + notes.length);
+  if (vmi.length) {
+    hv.setBigInt64(PAGE + 32, BigInt(noteOff + notes.length), true);
+    hv.setBigUint64(PAGE + 40, BigInt(vmi.length), true);
+  }
+  if (notes.length) {
+    hv.setBigInt64(PAGE + 48, BigInt(noteOff), true);
+    hv.setBigUint64(PAGE + 56, BigInt(notes.length), true);
+  }
+  hv.setBigUint64(PAGE + 96, BigInt(o.maxPfn), true);
+  const pieces = [{ at: 0, bytes: head }, { at: descStart, bytes: concat([descs, ...data]) }];
+  for (const [at, v] of bits) pieces.push({ at, bytes: Uint8Array.of(v) });
+  const fills: Array<{ start: number; end: number; byte: number }> = [];
+  if (o.allOnes) {
+    const [a, b] = o.allOnes;
+    for (const base of [bm1, bm2]) fills.push({ start: base + Math.ceil(a / 8), end: base + Math.floor(b / 8), byte: 0xff });
+  }
+  let size = descStart + descs.length + data.reduce((n, d) => n + d.length, 0);
+  if (o.cutDescriptorsAt !== undefined) size = descStart + o.cutDescriptorsAt;
+  return new SparseByteSource(name, size, pieces, fills);
+}
+
+/**
+ * An ELF vmcore of a big machine: `n` PT_LOADs (one per RAM range) spread evenly over `span` bytes
+ * of physical address space, each with one page in the file (all sharing the same page data) and
+ * `memsz` bytes of range (the rest "not dumped"). Small in memory whatever n and span.
+ */
+export function buildManyLoadsElf(n: number, span: number, notes: Uint8Array, memsz = 1 << 30): Uint8Array {
+  const phnum = n + 1;
+  const xnum = phnum >= 0xffff;
+  const shoff = 64 + phnum * 56;
+  const noteOff = shoff + (xnum ? 64 : 0);
+  const dataOff = Math.ceil((noteOff + notes.length) / PAGE) * PAGE;
+  const out = new Uint8Array(dataOff + PAGE);
+  const dv = new DataView(out.buffer);
+  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+  dv.setUint16(16, 4, true);
+  dv.setUint16(18, 62, true);
+  dv.setUint32(20, 1, true);
+  dv.setBigUint64(32, 64n, true);
+  dv.setUint16(52, 64, true);
+  dv.setUint16(54, 56, true);
+  if (xnum) {
+    dv.setBigUint64(40, BigInt(shoff), true);
+    dv.setUint16(56, 0xffff, true);
+    dv.setUint16(58, 64, true);
+    dv.setUint16(60, 1, true);
+    dv.setUint32(shoff + 44, phnum, true);
+  } else dv.setUint16(56, phnum, true);
+  dv.setUint32(64, 4, true);
+  dv.setBigUint64(64 + 8, BigInt(noteOff), true);
+  dv.setBigUint64(64 + 32, BigInt(notes.length), true);
+  dv.setBigUint64(64 + 40, BigInt(notes.length), true);
+  out.set(notes, noteOff);
+  const step = Math.floor(span / n / PAGE) * PAGE;
+  for (let i = 0; i < n; i++) {
+    const ph = 64 + (i + 1) * 56;
+    dv.setUint32(ph, 1, true);
+    dv.setBigUint64(ph + 8, BigInt(dataOff), true);
+    dv.setBigUint64(ph + 16, 0xffff888000000000n + BigInt(i * step), true);
+    dv.setBigUint64(ph + 24, BigInt(i * step), true);
+    dv.setBigUint64(ph + 32, BigInt(PAGE), true);
+    dv.setBigUint64(ph + 40, BigInt(Math.min(memsz, step)), true);
+  }
+  for (let i = 0; i < PAGE; i++) out[dataOff + i] = (i * 7 + 3) & 0xff;
+  return out;
 }

@@ -7,7 +7,8 @@ import * as assert from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
 import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
 import { VmcoreSession } from "../../extension/host/vmcoreSession";
-import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
+import { cacheDir, readJson, sharedFixture, vmcoreFixture } from "../fixtures";
+import { buildBigLayout } from "../support/vmcoreLayouts";
 import { buildPrintkLogElf } from "../unit/vmcoreSynth";
 import { chromiumAvailable, launch, openPage, screenshotPath, type OpenedPageOf, type OpenOptions, assertClean, textOf } from "./harness";
 
@@ -193,6 +194,43 @@ describe("vmcore editor webview (Chromium)", function () {
       assertClean(p);
     } finally {
       await p.page.close();
+    }
+  });
+
+  it("scans the ranges of a 128 TiB layout in steps, then says what lies above 64 TiB; cancel works on 4 PiB", async function () {
+    const fixture = sharedFixture("vmcore", "vmcore-l4-kdump-zlib-d31");
+    const big = buildBigLayout(fixture, 2 ** 35, cacheDir("vmcore-big"));
+    const huge = buildBigLayout(fixture, 2 ** 40, cacheDir("vmcore-big"));
+    if ("skipped" in big || "skipped" in huge) this.skip();
+    const src = openFile(big.file);
+    sources.push(src);
+    const p = await openVmcorePage(context, src, { theme: "dark" });
+    try {
+      assert.equal(await p.page.locator("#range-marks .range-mark").count(), 5);
+      assert.match(await text(p, "#range-marks"), /4 GiB.*64 TiB.*4 PiB/);
+      // The scan starts by itself and ends with the complete list and the fact above 64 TiB.
+      await p.page.waitForSelector("#ranges[data-complete='true']", { timeout: 120_000 });
+      assert.equal(await p.page.getAttribute("#beyond-4level", "data-state"), "missing");
+      assert.match(await text(p, "#beyond-4level"), /Above 64(\.0)? TiB \(the 4-level limit\): no RAM recorded/);
+      assert.equal(await p.page.locator("#range-bar .range-seg").count(), await p.page.locator("#ranges tbody tr").count());
+      assert.ok(p.toPage.some((m) => m.includes('"rangesProgress"')), "progress events");
+      await p.page.locator("#section-ranges").screenshot({ path: screenshotPath("vmcore-128TiB-ranges") });
+      assertClean(p);
+    } finally {
+      await p.page.close();
+    }
+    const src2 = openFile(huge.file);
+    sources.push(src2);
+    const q = await openVmcorePage(context, src2, { theme: "light", yieldNow: () => new Promise((r) => setTimeout(r, 20)) });
+    try {
+      await q.page.waitForSelector("#ranges-progress:not([hidden])");
+      await q.page.click("#ranges-cancel");
+      await q.page.waitForFunction(() => /cancelled/.test(document.getElementById("ranges-note")?.textContent ?? ""));
+      assert.ok(await q.page.isVisible("#ranges-scan"));
+      assert.equal(await q.page.getAttribute("#beyond-4level", "data-state"), "unknown");
+      assertClean(q);
+    } finally {
+      await q.page.close();
     }
   });
 

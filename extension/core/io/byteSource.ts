@@ -143,6 +143,32 @@ export class FileByteSource implements ByteSource {
     return out;
   }
 
+  /**
+   * A read that neither fills nor consults the page cache, for scattered small reads (a flattened
+   * dump's record headers, one per record) that would otherwise pull a 64 KiB page each.
+   */
+  readUncached(offset: number, length: number, field = "data"): Uint8Array {
+    checkRange(this, offset, length, field);
+    return this.readDirect(offset, length);
+  }
+
+  /**
+   * Fills `out` with the bytes at `offset`, bypassing the page cache, for long sequential scans
+   * that reuse one buffer (a kdump bitmap of 128 GiB read 1 MiB at a time). Returns `out`.
+   */
+  readInto(offset: number, out: Uint8Array, field = "data"): Uint8Array {
+    checkRange(this, offset, out.length, field);
+    if (this.fd === null) throw new Error(`${this.name}: read after close`);
+    let got = 0;
+    while (got < out.length) {
+      const n = fs.readSync(this.fd, out, got, out.length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    this.bytesRead += got;
+    return out;
+  }
+
   private readDirect(offset: number, length: number): Uint8Array {
     if (this.fd === null) throw new Error(`${this.name}: read after close`);
     const out = new Uint8Array(length);

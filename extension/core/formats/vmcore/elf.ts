@@ -2,7 +2,7 @@ import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { view } from "../../io/binary";
 import { parseNotes, type ElfNote } from "./notes";
-import { mergeRanges, type MemRange, type PhysicalMemory } from "./physical";
+import { listScanner, mergeRanges, type MemRange, type PhysicalMemory, type RangeScanner } from "./physical";
 
 /** One program header of interest (vmcore-formats.md §1.2). Raw u64 values. */
 export interface ElfLoad {
@@ -117,17 +117,28 @@ export class ElfPhysicalMemory implements PhysicalMemory {
     private readonly src: ByteSource,
     loads: ElfLoad[],
   ) {
-    const LIMIT = 1n << 52n;
+    // Plain numbers from here on (2^52 is exact): no BigInt arithmetic per segment, so thousands
+    // of PT_LOADs (one per RAM range of a big machine) cost microseconds each.
+    const LIMIT = 2 ** 52;
     for (const l of loads) {
-      if (l.paddr >= LIMIT || l.memsz > LIMIT || l.paddr + l.memsz > LIMIT) continue;
-      // QEMU marks filtered mappings with p_offset = -1 and p_filesz = 0: no data.
-      const filesz = l.offset === 0xffffffffffffffffn ? 0n : l.filesz < l.memsz ? l.filesz : l.memsz;
       const start = Number(l.paddr);
-      this.segs.push({ start, fileEnd: start + Number(filesz), end: start + Number(l.memsz), offset: Number(l.offset) });
+      const memsz = Number(l.memsz);
+      if (start >= LIMIT || memsz > LIMIT || start + memsz > LIMIT) continue;
+      // QEMU marks filtered mappings with p_offset = -1 and p_filesz = 0: no data.
+      const offset = Number(l.offset);
+      const filesz = offset >= 2 ** 64 - 1 ? 0 : Math.min(Number(l.filesz), memsz);
+      this.segs.push({ start, fileEnd: start + filesz, end: start + memsz, offset });
     }
     this.segs.sort((a, b) => a.start - b.start);
     let m = 0;
     this.maxEnd = this.segs.map((s) => (m = Math.max(m, s.end)));
+    this.addressSpaceEnd = m;
+  }
+
+  readonly addressSpaceEnd: number;
+
+  rangeScanner(opts: { aboveAt?: number } = {}): RangeScanner {
+    return listScanner((this.rangeCache ??= this.computeRanges()), this.addressSpaceEnd, opts.aboveAt);
   }
 
   private readonly maxEnd: number[];
@@ -154,7 +165,13 @@ export class ElfPhysicalMemory implements PhysicalMemory {
     return undefined;
   }
 
+  private rangeCache?: MemRange[];
+
   ranges(): MemRange[] {
+    return (this.rangeCache ??= this.computeRanges()).map((r) => ({ ...r }));
+  }
+
+  private computeRanges(): MemRange[] {
     const out: MemRange[] = [];
     for (const s of this.segs) {
       if (s.fileEnd > s.start) out.push({ start: s.start, end: s.fileEnd, state: "dumped" });

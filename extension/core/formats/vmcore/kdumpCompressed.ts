@@ -8,7 +8,9 @@ import { parseNotes, type ElfNote } from "./notes";
  * megabyte leaves room for any real dump and keeps a lying size from costing a long read at open.
  */
 const MAX_VMCOREINFO_BYTES = 1 << 20;
-import { mergeRanges, type MemRange, type PhysicalMemory } from "./physical";
+import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
+import { allZero, CHUNK_BYTES, CHUNK_PFNS, KdumpRangeScanner, LazyBitmap, popcountBits, RankIndex } from "./bitmapIndex";
+import { PAGING_MODES } from "../../knowledge/pagingModes";
 import { decodePage, DUMP_DH_COMPRESSED_LZO, DUMP_DH_COMPRESSED_SNAPPY, DUMP_DH_COMPRESSED_ZLIB, DUMP_DH_COMPRESSED_ZSTD } from "./pageCodecs";
 
 /** disk_dump_header, x86_64 layout (vmcore-formats.md §2.1). */
@@ -51,8 +53,6 @@ export interface KdumpCompressed {
 
 const HEADER_SIZE = 464;
 const SUB_HEADER_SIZE = 104;
-/** Bitmap 2 is loaded whole for rank queries; 256 MiB covers 8 TiB of 4 KiB pages. */
-const MAX_BITMAP_BYTES = 256 * 1024 * 1024;
 
 function fixedString(b: Uint8Array): string {
   const z = b.indexOf(0);
@@ -142,7 +142,15 @@ export function readKdumpCompressed(src: ByteSource): KdumpCompressed {
   return { header, sub, notes, vmcoreinfoText, memory: new KdumpPhysicalMemory(src, header, sub) };
 }
 
-/** Physical reads through the bitmaps and page descriptors (§2.3, §2.4). */
+/**
+ * Highest pfn + 1 an x86_64 dump can describe: 2^52 bytes of physical address space (MAXMEM with
+ * 5-level paging, MAX_PHYSMEM_BITS 52) in pages. max_mapnr beyond it is not a real machine.
+ */
+function maxPfnLimit(pageSize: number): number {
+  return PAGING_MODES[5].maxmem / pageSize;
+}
+
+/** Physical reads through the bitmaps and page descriptors (§2.3, §2.4), lazily (bitmapIndex.ts). */
 export class KdumpPhysicalMemory implements PhysicalMemory {
   readonly pageSize: number;
   readonly maxPfn: number;
@@ -152,78 +160,125 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
   readonly descOffset: number;
   readonly startPfn: number;
   readonly endPfn: number;
-  private bm1?: Uint8Array;
-  private bm2?: Uint8Array;
-  /** Set bits in bitmap 2 before each 4096-pfn chunk (counted from startPfn's chunk). */
-  private chunkRank?: Float64Array;
+  readonly addressSpaceEnd: number;
+  private readonly bm1: LazyBitmap;
+  private readonly bm2: LazyBitmap;
+  private index?: RankIndex;
+  private total?: number | null;
   private readonly pageCache = new Map<number, Uint8Array>();
   private static readonly CACHE_PAGES = 256;
 
   constructor(
     private readonly src: ByteSource,
     readonly header: DiskDumpHeader,
-    sub: KdumpSubHeader,
+    private readonly sub: KdumpSubHeader,
   ) {
     const bs = header.blockSize;
     this.pageSize = bs;
     this.maxPfn = header.headerVersion >= 6 && sub.maxMapnr64 !== undefined ? sub.maxMapnr64 : header.maxMapnr;
+    const limit = maxPfnLimit(bs);
+    if (this.maxPfn > limit) {
+      const at = header.headerVersion >= 6 && sub.maxMapnr64 !== undefined ? bs + 96 : 440;
+      throw new FormatError(src.name, at, "max_mapnr", `at most ${hex(limit)} pfns (the 5-level paging limit of ${PAGING_MODES[5].maxPhysmemBits} physical address bits)`, hex(this.maxPfn));
+    }
+    this.addressSpaceEnd = this.maxPfn * bs;
     this.bitmap1Offset = (1 + header.subHdrSize) * bs;
     const oneBitmapBlocks = Math.ceil(Math.ceil(this.maxPfn / 8) / bs);
     // crash: two bitmaps only when bitmap_blocks covers two full copies (old DISKDUMP had one).
     this.twoBitmaps = header.bitmapBlocks >= 2 * oneBitmapBlocks;
-    this.bitmapBytes = this.twoBitmaps ? (header.bitmapBlocks / 2) * bs : header.bitmapBlocks * bs;
+    // crash: bitmap_len / 2 with bitmap_len = bitmap_blocks * block_size (an odd count splits a block).
+    this.bitmapBytes = this.twoBitmaps ? (header.bitmapBlocks * bs) / 2 : header.bitmapBlocks * bs;
     if (this.bitmapBytes * 8 < this.maxPfn) {
       throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps covering max_mapnr ${this.maxPfn}`, String(header.bitmapBlocks));
-    }
-    if (this.bitmapBytes > MAX_BITMAP_BYTES) {
-      throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps of at most ${MAX_BITMAP_BYTES} bytes`, String(this.bitmapBytes));
     }
     this.descOffset = (1 + header.subHdrSize + header.bitmapBlocks) * bs;
     if (this.descOffset > src.size) {
       throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps ending inside the file (size ${hex(src.size)})`, `page descriptors at ${hex(this.descOffset)}`);
     }
     const split = (sub.split ?? 0) === 1 && sub.startPfn64 !== undefined && sub.endPfn64 !== undefined;
-    this.startPfn = split ? sub.startPfn64! : 0;
+    this.startPfn = split ? Math.min(sub.startPfn64!, this.maxPfn) : 0;
     this.endPfn = split ? Math.min(sub.endPfn64!, this.maxPfn) : this.maxPfn;
+    this.bm1 = new LazyBitmap(src, this.bitmap1Offset, this.maxPfn, "bitmap 1");
+    this.bm2 = this.twoBitmaps ? new LazyBitmap(src, this.bitmap1Offset + this.bitmapBytes, this.maxPfn, "bitmap 2") : this.bm1;
   }
 
-  private bitmap(which: 1 | 2): Uint8Array {
-    if (which === 1 && !this.twoBitmaps) return this.bitmap(2);
-    if (which === 1) return (this.bm1 ??= this.src.read(this.bitmap1Offset, this.bitmapBytes, "bitmap 1"));
-    const off = this.twoBitmaps ? this.bitmap1Offset + this.bitmapBytes : this.bitmap1Offset;
-    return (this.bm2 ??= this.src.read(off, this.bitmapBytes, "bitmap 2"));
+  /**
+   * N, the number of page descriptors, from the layout every producer writes: the data area starts
+   * right after the descriptor table (offset_data = desc start + 24 * num_dumpable, makedumpfile's
+   * write_kdump_pages_and_bitmap_cyclic and QEMU's write_dump_pages), and its first item is either
+   * the first dumpable page or, with dump level bit 0, one shared zero page followed by it
+   * (§2.6). So desc[0].offset is data start or data start + one page; 4096 is not a multiple of 24,
+   * so at most one reading gives a whole count, and the zero page is checked to be zeros. Undefined
+   * when that does not hold (or for split parts): then ranks are counted from the bottom only.
+   */
+  descriptorCount(): number | undefined {
+    if (this.total !== undefined) return this.total ?? undefined;
+    this.total = null;
+    try {
+      this.total = this.findDescriptorCount() ?? null;
+    } catch (e) {
+      // A table that does not read back (cut file) gives no count; page reads report the cut.
+      if (!(e instanceof FormatError)) throw e;
+    }
+    return this.total ?? undefined;
   }
 
-  private static bit(bm: Uint8Array, pfn: number): boolean {
-    return ((bm[pfn >>> 3]! >> (pfn & 7)) & 1) === 1;
+  private findDescriptorCount(): number | undefined {
+    if (this.startPfn !== 0 || this.endPfn !== this.maxPfn) return undefined;
+    if (this.descOffset + 24 > this.src.size) return undefined;
+    const d0 = view(this.src.read(this.descOffset, 24, "page_desc[0]"));
+    const o0 = d0.getBigInt64(0, true);
+    if (o0 <= 0n || o0 > BigInt(this.src.size)) return undefined;
+    for (const zero of [0, this.pageSize]) {
+      const span = Number(o0) - zero - this.descOffset;
+      if (span < 24 || span % 24 !== 0) continue;
+      const dataStart = this.descOffset + span;
+      if (zero) {
+        if (dataStart + zero > this.src.size || !allZero(this.src.read(dataStart, zero, "shared zero page"))) continue;
+      }
+      return span / 24;
+    }
+    return undefined;
+  }
+
+  private rankIndex(): RankIndex {
+    return (this.index ??= new RankIndex(this.bm2, () => this.checkedDescriptorCount(), this.src.name));
+  }
+
+  /**
+   * N as the rank index trusts it for counting from the top: also the last descriptor must point
+   * into the data area. (That read sits at the end of the table, so it is made only when a rank
+   * query needs a scan, never for pages in the chunks already counted.)
+   */
+  private checkedDescriptorCount(): number | undefined {
+    const n = this.descriptorCount();
+    if (n === undefined) return undefined;
+    try {
+      const dataStart = this.descOffset + 24 * n;
+      const last = view(this.src.read(this.descOffset + (n - 1) * 24, 24, `page_desc[${n - 1}]`)).getBigInt64(0, true);
+      return last >= BigInt(dataStart) && last <= BigInt(this.src.size) ? n : undefined;
+    } catch (e) {
+      if (e instanceof FormatError) return undefined;
+      throw e;
+    }
+  }
+
+  /** Bitmap bytes read for rank queries so far (tests and the bench count them). */
+  get rankScanBytes(): number {
+    return this.index?.scannedBytes ?? 0;
   }
 
   /** Page state of a pfn: in the file, filtered out, or not RAM / not in this dump. */
   pageState(pfn: number): "dumped" | "excluded" | "hole" {
-    if (pfn < 0 || pfn >= this.maxPfn) return "hole";
-    if (!KdumpPhysicalMemory.bit(this.bitmap(1), pfn)) return "hole";
+    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn >= this.maxPfn) return "hole";
     if (pfn < this.startPfn || pfn >= this.endPfn) return "hole";
-    return KdumpPhysicalMemory.bit(this.bitmap(2), pfn) ? "dumped" : "excluded";
+    if (!this.bm1.bit(pfn)) return "hole";
+    return this.bm2.bit(pfn) ? "dumped" : "excluded";
   }
 
   private rank(pfn: number): number {
-    const bm = this.bitmap(2);
-    const CH = 4096;
-    if (!this.chunkRank) {
-      const first = Math.floor(this.startPfn / CH);
-      const n = Math.ceil(this.maxPfn / CH) - first + 1;
-      const r = new Float64Array(Math.max(n, 1));
-      let acc = 0;
-      for (let c = 0; c < n; c++) {
-        r[c] = acc;
-        const from = Math.max((first + c) * CH, this.startPfn);
-        acc += popcountRange(bm, from, Math.min((first + c + 1) * CH, this.maxPfn));
-      }
-      this.chunkRank = r;
-    }
-    const c = Math.floor(pfn / CH) - Math.floor(this.startPfn / CH);
-    const from = Math.max(Math.floor(pfn / CH) * CH, this.startPfn);
-    return this.chunkRank[c]! + popcountRange(bm, from, pfn);
+    const idx = this.rankIndex();
+    return idx.rank(pfn) - (this.startPfn ? idx.rank(this.startPfn) : 0);
   }
 
   /** Reads and decodes one page; throws FormatError for holes, excluded and corrupt pages. */
@@ -232,9 +287,15 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     if (hit) return hit;
     const st = this.pageState(pfn);
     const paddr = hex(pfn * this.pageSize);
-    if (st === "hole") throw new FormatError(this.src.name, this.bitmap1Offset + (pfn >>> 3), `page at phys ${paddr}`, "a page present in the dump", "not in the dump (memory hole)");
-    if (st === "excluded") throw new FormatError(this.src.name, this.bitmap1Offset + (pfn >>> 3), `page at phys ${paddr}`, "a page present in the dump", "excluded by makedumpfile (dump level filtering)");
-    const dOff = this.descOffset + this.rank(pfn) * 24;
+    const bitOff = this.bitmap1Offset + Math.floor(Math.max(0, Math.min(pfn, this.maxPfn)) / 8);
+    if (st === "hole") throw new FormatError(this.src.name, bitOff, `page at phys ${paddr}`, "a page present in the dump", "not in the dump (memory hole)");
+    if (st === "excluded") throw new FormatError(this.src.name, bitOff, `page at phys ${paddr}`, "a page present in the dump", "excluded by makedumpfile (dump level filtering)");
+    const r = this.rank(pfn);
+    const n = r > 0 ? this.descriptorCount() : undefined;
+    if (n !== undefined && r >= n) {
+      throw new FormatError(this.src.name, bitOff, `bitmap 2 bit for phys ${paddr}`, `one of the ${n} page descriptors`, `descriptor index ${r}`);
+    }
+    const dOff = this.descOffset + r * 24;
     const d = view(this.src.read(dOff, 24, `page_desc for phys ${paddr}`));
     const offset = d.getBigInt64(0, true);
     const size = d.getUint32(8, true);
@@ -277,63 +338,52 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     return out;
   }
 
-  ranges(): MemRange[] {
-    const bm1 = this.bitmap(1);
-    const bm2 = this.bitmap(2);
-    const out: MemRange[] = [];
-    let runStart = -1;
-    let runState: "dumped" | "excluded" | "hole" = "hole";
-    const flush = (end: number): void => {
-      if (runStart >= 0 && runState !== "hole") out.push({ start: runStart * this.pageSize, end: end * this.pageSize, state: runState });
-    };
-    for (let byte = 0; byte * 8 < this.maxPfn; byte++) {
-      const a = bm1[byte]!;
-      const b = bm2[byte]!;
-      // Whole-byte fast paths: eight pfns of the same state.
-      const uniform = a === 0 ? "hole" : a === 0xff && b === 0xff ? "dumped" : a === 0xff && b === 0 ? "excluded" : undefined;
-      if (uniform && byte * 8 + 8 <= this.maxPfn && this.startPfn === 0 && this.endPfn === this.maxPfn) {
-        if (uniform !== runState) {
-          flush(byte * 8);
-          runStart = byte * 8;
-          runState = uniform;
+  /**
+   * Cheap facts about pfns at or above `pfn` within about `budget` bitmap bytes: whether any is
+   * dumped (bitmap 2, from the descriptor count: N minus the set bits below) and whether any is
+   * recorded as RAM (bitmap 1, scanned down from the top). Undefined where the budget did not
+   * reach.
+   */
+  probeAbove(pfn: number, budget: number): { dumped?: boolean; ram?: boolean } {
+    const out: { dumped?: boolean; ram?: boolean } = {};
+    if (pfn >= this.maxPfn) return { dumped: false, ram: false };
+    const idx = this.rankIndex();
+    const before = idx.scannedBytes;
+    const below = idx.tryRank(pfn, budget / 2);
+    const n = idx.descriptorTotal;
+    if (below !== undefined && n !== undefined) out.dumped = n - below > 0;
+    const left = budget - (idx.scannedBytes - before);
+    if (out.dumped) out.ram = true;
+    else {
+      // Bitmap 1 from the top down to pfn, one chunk at a time.
+      const first = Math.floor(pfn / CHUNK_PFNS);
+      let spent = 0;
+      for (let c = this.bm1.chunks - 1; c >= first && spent + CHUNK_BYTES <= left; c--) {
+        const b = this.bm1.chunk(c);
+        spent += b.length;
+        const from = c === first ? pfn - c * CHUNK_PFNS : 0;
+        if (popcountBits(b, from, Math.min(CHUNK_PFNS, this.maxPfn - c * CHUNK_PFNS)) > 0) {
+          out.ram = true;
+          break;
         }
-        continue;
-      }
-      for (let i = 0; i < 8 && byte * 8 + i < this.maxPfn; i++) {
-        const st = this.pageState(byte * 8 + i);
-        if (st !== runState) {
-          flush(byte * 8 + i);
-          runStart = byte * 8 + i;
-          runState = st;
-        }
+        if (c === first) out.ram = false;
       }
     }
-    flush(this.maxPfn);
-    return mergeRanges(out);
+    // A dumped page is RAM (pageState reads bitmap 1 first): no RAM, nothing dumped.
+    if (out.ram === false) out.dumped = false;
+    return out;
   }
-}
 
-const POP8 = new Uint8Array(256).map((_, i) => {
-  let c = 0;
-  for (let x = i; x; x >>= 1) c += x & 1;
-  return c;
-});
+  rangeScanner(opts: { aboveAt?: number } = {}): RangeScanner {
+    // Use what the rank index already knows (never forces a scan of its own).
+    return new KdumpRangeScanner(this.bm1, this.bm2, this.index, this.startPfn, this.endPfn, this.pageSize, opts.aboveAt);
+  }
 
-/** Set bits for pfns in [from, to). */
-function popcountRange(bm: Uint8Array, from: number, to: number): number {
-  let c = 0;
-  let p = from;
-  while (p < to && p & 7) {
-    c += (bm[p >>> 3]! >> (p & 7)) & 1;
-    p++;
+  ranges(): MemRange[] {
+    const s = this.rangeScanner();
+    while (!s.step()) {
+      /* one 1 MiB window per step */
+    }
+    return s.result().ranges;
   }
-  while (p + 8 <= to) {
-    c += POP8[bm[p >>> 3]!]!;
-    p += 8;
-  }
-  while (p < to) {
-    c += (bm[p >>> 3]! >> (p & 7)) & 1;
-    p++;
-  }
-  return c;
 }

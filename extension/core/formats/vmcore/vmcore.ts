@@ -3,17 +3,54 @@ import { FormatError } from "../../io/formatError";
 import { latin1 } from "../../io/binary";
 import { detectVmcore } from "./detect";
 import { readElfVmcore, type ElfLoad } from "./elf";
-import { FlattenedByteSource } from "./flattened";
+import { FlattenedByteSource, type FlattenedIndexState } from "./flattened";
 import { readKdumpCompressed, type DiskDumpHeader, type KdumpSubHeader } from "./kdumpCompressed";
 import type { ElfNote } from "./notes";
 import { compressionNames } from "./pageCodecs";
-import type { MemRange, PhysicalMemory } from "./physical";
+import type { MemRange, PhysicalMemory, RangeScanner, RangeScanResult, StateBytes } from "./physical";
+import { KdumpPhysicalMemory } from "./kdumpCompressed";
+import { FOUR_LEVEL_LIMIT, PAGING_MODES } from "../../knowledge/pagingModes";
 import { parsePrstatus, parseQemuCpuState, PRSTATUS_SIZE, type Prstatus, type QemuCpuState } from "./prstatus";
 import { formatMakedumpfile, readKernelLog, type FormatOptions, type KernelLog, type ProgressFn } from "./printk";
 import { KernelTranslator, START_KERNEL_MAP, type Translation } from "./translate";
 import { Vmcoreinfo } from "./vmcoreinfo";
 
 export type VmcoreFormat = "elf64" | "kdump-compressed";
+
+/**
+ * What the dump says about physical memory a 4-level kernel cannot map (issue #14): a capture
+ * kernel running 4-level paging (MAX_PHYSMEM_BITS 46) cannot read RAM above FOUR_LEVEL_LIMIT, so
+ * a dump can hold pages there only if its capture kernel ran 5-level.
+ */
+export interface BeyondFourLevel {
+  /** FOUR_LEVEL_LIMIT (pagingModes.ts). */
+  limit: number;
+  /** End of the dump's physical address space (max_mapnr pages, or the last PT_LOAD end). */
+  addressSpaceEnd: number;
+  /**
+   * present: pages above the limit are in the dump; excluded: RAM recorded there, none dumped;
+   * missing: no RAM recorded there; not-dumped: none dumped, RAM not yet known; unknown: not scanned.
+   */
+  state: "present" | "excluded" | "missing" | "not-dumped" | "unknown";
+  /** Bytes per state above the limit, once the range scan went through. */
+  bytes: StateBytes | null;
+  /** How the state was decided. */
+  basis: "program headers" | "range scan" | "bitmap probe" | "not scanned";
+  /** What it implies about the capture kernel's paging mode. */
+  implication: string;
+}
+
+/** Binary size with the largest unit that divides it evenly enough for a label ("64 TiB"). */
+export function sizeLabel(n: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let u = 0;
+  let v = n;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
 
 export interface VmcoreCpu {
   /** Position among the NT_PRSTATUS notes (not necessarily the CPU number, vmcore-formats.md §1.3). */
@@ -49,6 +86,10 @@ export interface VmcoreSummary {
   crashTime: number | null;
   dumpLevel: number | null;
   kdumpHeader?: { headerVersion: number; utsname: DiskDumpHeader["utsname"]; status: number; blockSize: number; maxPfn: number; nrCpus: number; split: boolean };
+  /** Set when the address space reaches above what 4-level paging maps; null otherwise. */
+  beyondFourLevel: BeyondFourLevel | null;
+  /** A flattened stream's record index: built on demand, so the summary says how far it got. */
+  flattenedIndex?: FlattenedIndexState & { onDemand: true };
   warnings: string[];
   bytesRead: number;
 }
@@ -58,7 +99,10 @@ export class Vmcore {
   readonly vmcoreinfo: Vmcoreinfo;
   readonly cpus: VmcoreCpu[];
   readonly paging: PagingDecision;
-  readonly warnings: string[] = [];
+  private readonly warningList: string[] = [];
+  private truncationWarned = false;
+  /** The flattened stream's rearranged view, when the dump came in one. */
+  flattened?: FlattenedByteSource;
   private translatorCache?: KernelTranslator;
 
   constructor(
@@ -76,6 +120,15 @@ export class Vmcore {
     if (!viNote && vmcoreinfoText === undefined) this.warnings.push("no VMCOREINFO: kernel symbols and the kernel log are unavailable");
     this.cpus = this.readCpus();
     this.paging = this.decidePaging();
+  }
+
+  /** Warnings so far; a flattened stream's missing end marker shows once its index reached the end. */
+  get warnings(): string[] {
+    if (this.flattened?.truncated && !this.truncationWarned) {
+      this.truncationWarned = true;
+      this.warningList.push("flattened stream has no end marker: the dump is truncated");
+    }
+    return this.warningList;
   }
 
   private readCpus(): VmcoreCpu[] {
@@ -164,6 +217,82 @@ export class Vmcore {
     return this.memory.ranges();
   }
 
+  /**
+   * The same in bounded steps (progress, cancel). Totals above the 4-level limit are always
+   * collected, and a completed scan is kept for the summary's beyondFourLevel.
+   */
+  rangeScanner(): RangeScanner {
+    const inner = this.memory.rangeScanner({ aboveAt: FOUR_LEVEL_LIMIT });
+    const keep = (): void => {
+      if (inner.done) this.lastScan = inner.result();
+    };
+    return {
+      get end() {
+        return inner.end;
+      },
+      get scanned() {
+        return inner.scanned;
+      },
+      get done() {
+        return inner.done;
+      },
+      step: () => {
+        const d = inner.step();
+        keep();
+        return d;
+      },
+      result: () => inner.result(),
+    };
+  }
+
+  private lastScan?: RangeScanResult;
+
+  /**
+   * Pages above the 4-level limit: from the PT_LOADs (ELF), a completed range scan, or (when
+   * `probeBytes` allows) a bounded bitmap probe; the summary itself reads no bitmap.
+   */
+  beyondFourLevel(opts: { probeBytes?: number } = {}): BeyondFourLevel | null {
+    const end = this.memory.addressSpaceEnd;
+    const limit = FOUR_LEVEL_LIMIT;
+    if (end <= limit) return null;
+    let state: BeyondFourLevel["state"] = "unknown";
+    let bytes: StateBytes | null = null;
+    let basis: BeyondFourLevel["basis"] = "not scanned";
+    const fromBytes = (b: StateBytes): BeyondFourLevel["state"] => (b.dumped > 0 ? "present" : b.excluded + b.notDumped > 0 ? "excluded" : "missing");
+    if (this.format === "elf64" || this.lastScan) {
+      const r = (this.lastScan ??= this.memory.rangeScanner({ aboveAt: limit }).result());
+      bytes = { dumped: r.above!.dumped, notDumped: r.above!.notDumped, excluded: r.above!.excluded, hole: r.above!.hole };
+      state = fromBytes(bytes);
+      basis = this.format === "elf64" ? "program headers" : "range scan";
+    } else if (opts.probeBytes && this.memory instanceof KdumpPhysicalMemory) {
+      const p = this.memory.probeAbove(Math.ceil(limit / this.memory.pageSize), opts.probeBytes);
+      if (p.dumped === true) state = "present";
+      else if (p.dumped === false) state = p.ram === true ? "excluded" : p.ram === false ? "missing" : "not-dumped";
+      if (state !== "unknown") basis = "bitmap probe";
+    }
+    return { limit, addressSpaceEnd: end, state, bytes, basis, implication: this.fourLevelImplication(state, end) };
+  }
+
+  private fourLevelImplication(state: BeyondFourLevel["state"], end: number): string {
+    const four = PAGING_MODES[4];
+    const lim = sizeLabel(four.maxmem);
+    const reach = `The address space reaches ${sizeLabel(end)}, above the ${lim} a 4-level kernel maps (MAX_PHYSMEM_BITS ${four.maxPhysmemBits}).`;
+    const crashed =
+      this.paging.levels === 4 ? ` The crashed kernel itself ran 4-level, so it could not use memory above ${lim} either.` : "";
+    switch (state) {
+      case "present":
+        return `${reach} Pages above ${lim} are in the dump: the capture kernel could read them, so it ran with 5-level paging.${crashed}`;
+      case "excluded":
+        return `${reach} RAM above ${lim} was recorded but no page of it is in the dump: filtered out by the dump level, or unreadable for a 4-level capture kernel; the dump does not say which.${crashed}`;
+      case "missing":
+        return `${reach} No RAM is recorded above ${lim}: the memory map the dump was made from had none there, so the dump says nothing about the capture kernel's paging mode; a 4-level capture kernel would have been enough.${crashed}`;
+      case "not-dumped":
+        return `${reach} No page above ${lim} is in the dump, as with a 4-level capture kernel; whether RAM was there (excluded) or not (missing) is known after the range scan.${crashed}`;
+      default:
+        return `${reach} Whether pages above ${lim} are in the dump is known after the range scan; a capture kernel running 4-level could not have read any.${crashed}`;
+    }
+  }
+
   readKernelLog(onProgress?: ProgressFn): KernelLog {
     return readKernelLog(this.vmcoreinfo, this.translator(), this.source.name, onProgress);
   }
@@ -203,6 +332,8 @@ export class Vmcore {
             split: k.sub.split === 1,
           }
         : undefined,
+      beyondFourLevel: this.beyondFourLevel(),
+      ...(this.flattened ? { flattenedIndex: { ...this.flattened.state(), onDemand: true as const } } : {}),
       warnings: [...this.warnings],
       bytesRead: this.source.bytesRead,
     };
@@ -212,25 +343,34 @@ export class Vmcore {
 /** Opens a dump from a ByteSource: detects the format and reads headers and notes only. */
 export function openVmcore(src: ByteSource): Vmcore {
   const det = detectVmcore(src);
-  let inner: ByteSource = src;
-  let container: "file" | "flattened" = "file";
-  let kind = det.kind;
+  const kind = det.kind;
   if (kind === "flattened") {
     const flat = new FlattenedByteSource(src);
-    inner = flat;
-    container = "flattened";
-    kind = detectVmcore(flat).kind;
-    if (kind === "flattened" || kind === "unknown") {
-      throw new FormatError(src.name, 0, "flattened dump contents", "a KDUMP or ELF dump inside the flattened stream", detectVmcore(flat).reason ?? kind);
-    }
-    if (flat.truncated) {
-      const v = build(inner, kind, container);
-      v.warnings.push("flattened stream has no end marker: the dump is truncated");
+    const open = (): Vmcore => {
+      const det = detectVmcore(flat);
+      if (det.kind === "flattened" || det.kind === "unknown") {
+        throw new FormatError(src.name, 0, "flattened dump contents", "a KDUMP or ELF dump inside the flattened stream", det.reason ?? det.kind);
+      }
+      // makedumpfile -F -E writes zeroed program headers first and the real ones at the end of
+      // the stream: an ELF inside needs the whole index (its records are 64 KiB: 16 bytes read
+      // per 64 KiB). A KDUMP inside is indexed on demand: its headers and notes come first.
+      if (det.kind === "elf64") flat.indexAll();
+      const v = build(flat, det.kind, "flattened");
+      v.flattened = flat;
       return v;
+    };
+    try {
+      return open();
+    } catch (e) {
+      // A record later in the stream may rewrite the headers ("later record wins"): what did not
+      // parse from the records read so far is retried once over the whole index.
+      if (!(e instanceof FormatError) || flat.complete) throw e;
+      flat.indexAll();
+      return open();
     }
   }
   if (kind === "unknown") throw new FormatError(src.name, 0, "vmcore signature", "an ELF64 core, KDUMP or makedumpfile flattened dump", det.reason);
-  return build(inner, kind, container);
+  return build(src, kind, "file");
 }
 
 function build(src: ByteSource, kind: "elf64" | "kdump-compressed", container: "file" | "flattened"): Vmcore {
