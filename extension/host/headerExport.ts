@@ -1,5 +1,5 @@
 /** "Copy header as Markdown / JSON": text made from the same ImageView the editor renders. */
-import { hex } from "../core/io/formatError";
+import { hex } from "../core/io/hex";
 import type { ImageView } from "../protocol";
 
 /** Hex padded to a field's width in bytes. */
