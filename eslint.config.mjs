@@ -8,7 +8,7 @@ const nodeGlobals = Object.fromEntries(
 /** Browser globals for the page-side code the e2e scripts evaluate in Chromium. */
 const browserGlobals = Object.fromEntries(["document", "window", "NodeFilter", "navigator", "getComputedStyle", "HTMLElement", "HTMLSelectElement", "HTMLInputElement", "KeyboardEvent", "MouseEvent"].map((g) => [g, "readonly"]));
 
-/** Stands for the host ⇄ webview protocol modules (extension/protocol*.ts), matched by a regex. */
+/** Stands for the host ⇄ webview protocol modules (extension/protocol/), matched by a regex. */
 const PROTOCOL = "<protocols>";
 
 /** One room's import rule: the rooms (folders) it must not reach, with why. */
@@ -20,7 +20,7 @@ const forbid = (files, groups) => ({
       {
         paths: [{ name: "vscode", message: "Only extension/host may import vscode." }],
         patterns: groups.map(([group, message]) => ({ group: group.filter((g) => g !== PROTOCOL), message })).concat(
-          groups.filter(([group]) => group.includes(PROTOCOL)).map(([, message]) => ({ regex: "(^|/)protocol(Simulation|Vmcore|Doctor)?$", message })),
+          groups.filter(([group]) => group.includes(PROTOCOL)).map(([, message]) => ({ regex: "(^|/)protocol/(image|simulation|vmcore|doctor)$", message })),
         ),
       },
     ],
@@ -44,9 +44,11 @@ export default tseslint.config(
   forbid(["extension/core/kexec/**/*.ts"], [[["**/scenario/**", "**/source/**", "**/host/**", "**/cli/**", PROTOCOL], "kexec/ holds the rules; the scenario composes them, views render them."]]),
   forbid(["extension/core/source/**/*.ts"], [[["**/formats/**", "**/scenario/**", "**/host/**", "**/cli/**", PROTOCOL], "Source analysers read text and the knowledge table."]]),
   forbid(["extension/core/scenario/**/*.ts"], [[["**/host/**", "**/cli/**", PROTOCOL], "The scenario answers questions; front ends (host, cli, webview) render its answers."]]),
-  forbid(["extension/cli/**/*.ts"], [[["**/host/**", PROTOCOL], "The CLI is a front end over the core, beside the extension host."]]),
-  forbid(["extension/protocol*.ts"], [[["**/host/**", "**/cli/**"], "Protocols are message types; they may only import core types."]]),
-  forbid(["webview/**/*.ts"], [[["**/core/**", "**/host/**", "**/cli/**"], "Webviews render what the host sends: they import the protocols only."]]),
+  forbid(["extension/cli/**/*.ts"], [[["**/host/**", "**/views/**", PROTOCOL], "The CLI is a front end over the core, beside the extension host."]]),
+  forbid(["extension/protocol/**/*.ts"], [[["**/host/**", "**/views/**", "**/cli/**"], "Protocols are message types; they may only import core types."]]),
+  // Sessions, view models and the simulation model: everything of the extension that needs no editor API.
+  forbid(["extension/views/**/*.ts"], [[["**/host/**", "**/cli/**"], "views/ is the vscode-free half of the extension: host/ adapts it to VS Code, not the other way."]]),
+  forbid(["webview/**/*.ts"], [[["**/core/**", "**/host/**", "**/views/**", "**/cli/**"], "Webviews render what the host sends: they import the protocols only."]]),
   {
     // Build, test, bench, fuzz and e2e drivers run in Node; some evaluate page code in Chromium.
     files: ["**/*.mjs", "**/*.cjs", "scripts/**/*.js"],

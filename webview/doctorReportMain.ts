@@ -3,7 +3,7 @@
  * is judged here; every string from the machine goes in through textContent (el()). The page
  * saves only which root it shows (getState/setState).
  */
-import { MessageHandler } from "../extension/protocol";
+import { MessageHandler } from "../extension/protocol/image";
 import {
   DoctorMessageType,
   doctorPanelStateCheck,
@@ -12,7 +12,7 @@ import {
   type DoctorPanelState,
   type DoctorReportView,
   type DoctorToWebview,
-} from "../extension/protocolDoctor";
+} from "../extension/protocol/doctor";
 import { button, clear, el, keyValues } from "./components";
 import { vscodeApi } from "./vscodeApi";
 

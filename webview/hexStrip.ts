@@ -2,7 +2,7 @@
  * A small hex view of the setup header region (0x1F1 .. header end). Selecting a field
  * highlights its bytes; hovering a byte names the field that covers it.
  */
-import type { FieldRow } from "../extension/protocol";
+import type { FieldRow } from "../extension/protocol/image";
 import { el } from "./components";
 import { hex, hexByte, parseHexBytes } from "./format";
 

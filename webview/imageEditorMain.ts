@@ -13,7 +13,7 @@ import {
   type ImageView,
   type ToWebviewMessage,
   type VmlinuxView,
-} from "../extension/protocol";
+} from "../extension/protocol/image";
 import { append, button, clear, el, progressBar, progressRing, section, setDisabled } from "./components";
 import { hexStrip } from "./hexStrip";
 import { hex, size } from "./format";

@@ -2,7 +2,7 @@
  * The sections of the image inspector, each a function from protocol data to DOM. They render
  * what the host sent; no kernel fact is derived here.
  */
-import type { FieldRow, ImageView, NoteRow, PeView, UkiView, VerdictRow, VmlinuxView, XlfBitRow } from "../extension/protocol";
+import type { FieldRow, ImageView, NoteRow, PeView, UkiView, VerdictRow, VmlinuxView, XlfBitRow } from "../extension/protocol/image";
 import { el, keyValues, tag } from "./components";
 import { hex, size } from "./format";
 import { S } from "./strings";

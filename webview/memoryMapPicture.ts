@@ -9,7 +9,7 @@
  * into one rect, and hover resolves the exact range by binary search, not by per-range nodes.
  */
 import { hex } from "./format";
-import type { CrashRangeView, MapRegion, SegmentView } from "../extension/protocolSimulation";
+import type { CrashRangeView, MapRegion, SegmentView } from "../extension/protocol/simulation";
 import { size } from "./format";
 
 const NS = "http://www.w3.org/2000/svg";

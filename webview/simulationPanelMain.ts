@@ -4,7 +4,7 @@
  * the real core (SimRun, a few ms) and renders its answer; nothing is simulated in the page.
  * UI state lives in getState/setState (no retainContextWhenHidden).
  */
-import { MessageHandler } from "../extension/protocol";
+import { MessageHandler } from "../extension/protocol/image";
 import {
   SimMessageType,
   parseSimToWebview,
@@ -17,7 +17,7 @@ import {
   type SimResultView,
   type SimToWebview,
   type SourceRef,
-} from "../extension/protocolSimulation";
+} from "../extension/protocol/simulation";
 import { append, button, checkbox, clear, el, section, select, textArea, textInput } from "./components";
 import { size } from "./format";
 import { memoryMapPicture } from "./memoryMapPicture";

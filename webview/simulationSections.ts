@@ -1,5 +1,5 @@
 /** Result sections of the simulation panel: plain DOM from protocol data, no kernel facts computed here. */
-import type { ExplanationView, PlacementView, SimResultView, SimVerdictView } from "../extension/protocolSimulation";
+import type { ExplanationView, PlacementView, SimResultView, SimVerdictView } from "../extension/protocol/simulation";
 import { append, button, el, tag } from "./components";
 import { size } from "./format";
 import { hex, iomemHex } from "./memoryMapPicture";

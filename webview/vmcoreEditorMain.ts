@@ -4,7 +4,7 @@
  * state (open sections, filters, whether the log was loaded, scroll position) in
  * getState/setState so hiding and restoring the editor does not lose it (no retainContextWhenHidden).
  */
-import { MessageHandler } from "../extension/protocol";
+import { MessageHandler } from "../extension/protocol/image";
 import {
   parseVmcoreToWebview,
   VmcoreMessageType,
@@ -12,7 +12,7 @@ import {
   type VmcoreRejectedMessage,
   type VmcoreToWebview,
   type VmcoreView,
-} from "../extension/protocolVmcore";
+} from "../extension/protocol/vmcore";
 import { append, button, clear, el, progressBar, progressRing, section, setDisabled, textField } from "./components";
 import { hex, size } from "./format";
 import { logList, type LogList } from "./vmcoreLog";

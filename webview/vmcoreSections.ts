@@ -2,7 +2,7 @@
  * The sections of the vmcore editor, each a function from protocol data to DOM. They render what
  * the host sent; no kernel fact is derived here. File-derived strings only ever become text.
  */
-import type { BeyondFourLevelView, CpuView, RangeRow, RegisterRow, VmcoreView } from "../extension/protocolVmcore";
+import type { BeyondFourLevelView, CpuView, RangeRow, RegisterRow, VmcoreView } from "../extension/protocol/vmcore";
 import { append, button, clear, el, keyValues, progressBar, progressRing, tag, textField } from "./components";
 import { AddressScale, MARKS } from "./memoryMapPicture";
 import { hex, size } from "./format";

@@ -1,9 +1,9 @@
 import * as vscode from "vscode";
-import { doctorPanelStateCheck, type DoctorPanelState, type DoctorReportView } from "../protocolDoctor";
+import { doctorPanelStateCheck, type DoctorPanelState, type DoctorReportView } from "../protocol/doctor";
 import { liveKexecVersion, runDoctor } from "../core/scenario/doctor/index";
-import { DoctorSession } from "./doctorSession";
+import { DoctorSession } from "../views/doctorSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
-import { VIEW_TYPES, type CommandHandler } from "./contributions";
+import { VIEW_TYPES, type CommandHandler } from "../views/contributions";
 
 /**
  * "Kexec Inspector: Check kdump Readiness…": this machine, or a folder holding an extracted

@@ -9,7 +9,7 @@
  */
 import * as vscode from "vscode";
 import type { HostMain } from "./hostMain";
-import { COMMAND_IDS, HINT_SELECTOR, HOVER_SELECTOR, LINT_SELECTOR, VIEW_TYPES, isKernelSourcePath } from "./contributions";
+import { COMMAND_IDS, HINT_SELECTOR, HOVER_SELECTOR, LINT_SELECTOR, VIEW_TYPES, isKernelSourcePath } from "../views/contributions";
 import { settings } from "./settings";
 import { HOVER_NAMES } from "../core/source/hover";
 

@@ -9,7 +9,7 @@ import { XloadflagsHoverProvider } from "./xloadflagsHoverProvider";
 import { SourceDiagnostics } from "./sourceDiagnostics";
 import { SourceCodeActionProvider } from "./sourceCodeActions";
 import { SourceInlayHintsProvider } from "./sourceInlayHints";
-import type { CommandHandler, CommandId } from "./contributions";
+import type { CommandHandler, CommandId } from "../views/contributions";
 
 /** The real providers, for the activation shim (extension.ts) to forward to. */
 export interface HostMain {

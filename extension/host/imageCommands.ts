@@ -1,13 +1,13 @@
 import * as vscode from "vscode";
 import { openFile } from "../core/io/byteSource";
 import { verdictsFor } from "../core/scenario/imageReport";
-import { openImage, type OpenResult } from "./imageSession";
-import { headerAsJson, headerAsMarkdown } from "./headerExport";
+import { openImage, type OpenResult } from "../views/imageSession";
+import { headerAsJson, headerAsMarkdown } from "../views/headerExport";
 import type { ImageEditorProvider } from "./imageEditorProvider";
 import type { VerdictReporter } from "./verdictReporter";
 import type { SimulationPanel } from "./simulationPanel";
-import { imageFromBzImage } from "./simulationMachine";
-import type { CommandHandler } from "./contributions";
+import { imageFromBzImage } from "../views/simulationMachine";
+import type { CommandHandler } from "../views/contributions";
 
 /**
  * Palette and explorer commands over an image: copy the header, simulate kexec. They act on

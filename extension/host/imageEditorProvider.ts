@@ -1,10 +1,10 @@
 import * as vscode from "vscode";
 import { MemoryByteSource, openFile, type ByteSource } from "../core/io/byteSource";
-import { ImageSession, type SessionEffects } from "./imageSession";
+import { ImageSession, type SessionEffects } from "../views/imageSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
 import { settings } from "./settings";
 import type { VerdictReporter } from "./verdictReporter";
-import { VIEW_TYPES } from "./contributions";
+import { VIEW_TYPES } from "../views/contributions";
 
 /** A file opened read-only: the ByteSource reads ranges on demand and never writes. */
 export class ImageDocument implements vscode.CustomDocument {

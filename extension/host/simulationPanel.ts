@@ -1,12 +1,12 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { simPanelStateCheck, type SimPanelState, type SourceRef } from "../protocolSimulation";
+import { simPanelStateCheck, type SimPanelState, type SourceRef } from "../protocol/simulation";
 import type { ImageEditorProvider } from "./imageEditorProvider";
-import { imageFromBzImage, bootImages, loadImageFile, loadMachineMap, loadMapFile, machineFacts, mapDefaults, setupFor, type MapLoad, type MachineFacts } from "./simulationMachine";
-import type { LoadedImage } from "./simulationModel";
-import { SimulationSession, type PickResult, type SimulationSetup } from "./simulationSession";
+import { imageFromBzImage, bootImages, loadImageFile, loadMachineMap, loadMapFile, machineFacts, mapDefaults, setupFor, type MapLoad, type MachineFacts } from "../views/simulationMachine";
+import type { LoadedImage } from "../views/simulationModel";
+import { SimulationSession, type PickResult, type SimulationSetup } from "../views/simulationSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
-import { VIEW_TYPES, type CommandHandler } from "./contributions";
+import { VIEW_TYPES, type CommandHandler } from "../views/contributions";
 
 /**
  * The simulation panel (one at a time) and its three palette commands. Quick picks choose the

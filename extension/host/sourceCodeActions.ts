@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { LINT_SOURCE, findingsTouching, groupFixes } from "./sourceLint";
+import { LINT_SOURCE, findingsTouching, groupFixes } from "../views/sourceLint";
 import type { SourceDiagnostics } from "./sourceDiagnostics";
 
 /**

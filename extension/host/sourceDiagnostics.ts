@@ -10,7 +10,7 @@ import {
   kernelVersionFromMakefile,
   parseDisabledRules,
   ruleDocUrl,
-} from "./sourceLint";
+} from "../views/sourceLint";
 
 interface Cached {
   version: number;

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import type { ImageVerdict } from "../core/kexec/imageVerdicts";
-import type { ImageView } from "../protocol";
+import type { ImageView } from "../protocol/image";
 
 /**
  * "Simulate kexec with this image" until the simulation panel exists: the core's static

@@ -1,8 +1,8 @@
 import * as vscode from "vscode";
 import { ImageDocument, reopenWith } from "./imageEditorProvider";
-import { VmcoreSession, type VmcoreSessionEffects } from "./vmcoreSession";
+import { VmcoreSession, type VmcoreSessionEffects } from "../views/vmcoreSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
-import { VIEW_TYPES } from "./contributions";
+import { VIEW_TYPES } from "../views/contributions";
 
 /**
  * The vmcore editor. Registered twice (by the activation shim, extension.ts): under kexecInspector.vmcore with priority "default" for

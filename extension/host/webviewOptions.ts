@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { makeNonce, webviewHtml } from "./webviewHtml";
+import { makeNonce, webviewHtml } from "../views/webviewHtml";
 
 /** Webviews may load only the built bundles folder: never the workspace, never the whole extension. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {

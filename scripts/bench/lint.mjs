@@ -4,7 +4,7 @@
 // xloadflags block padded with assembler lines, #defines and #if blocks; bootparam.h, setup.c and
 // kexec-bzimage64.c shapes likewise.
 import { analyseSource } from "../../extension/core/source/index.ts";
-import { debounceFor, isKernelSourcePath } from "../../extension/host/sourceLint.ts";
+import { debounceFor, isKernelSourcePath } from "../../extension/views/sourceLint.ts";
 
 const MiB = 1024 * 1024;
 const TARGET = 2 * MiB;

@@ -4,8 +4,8 @@
 // Run by `npm run bench` (node --import tsx); needs `node build.mjs` and /usr/bin/chromium.
 import * as fs from "node:fs";
 import { chromiumAvailable, launch, openPage } from "../../test/webview/harness.ts";
-import { SimulationSession } from "../../extension/host/simulationSession.ts";
-import { buildMapView, defaultParams } from "../../extension/host/simulationModel.ts";
+import { SimulationSession } from "../../extension/views/simulationSession.ts";
+import { buildMapView, defaultParams } from "../../extension/views/simulationModel.ts";
 import { syntheticImage } from "../../extension/core/kexec/kexecImage.ts";
 
 if (!chromiumAvailable() || !fs.existsSync("dist/webview/simulationPanelMain.js")) {

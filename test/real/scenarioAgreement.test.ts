@@ -9,11 +9,11 @@ import * as path from "node:path";
 import { kexecFileCommand, kexecLoadCommand } from "../../extension/cli/commands/kexecLoad";
 import { simulate } from "../../extension/core/scenario/simulate";
 import { simulationDoc } from "../../extension/core/scenario/simulationDoc";
-import { loadImageFile, loadMapFile, setupFor, type MachineFacts } from "../../extension/host/simulationMachine";
-import { defaultParams, panelInputs } from "../../extension/host/simulationModel";
-import { SimulationSession } from "../../extension/host/simulationSession";
-import { SimMessageType, type SimParams, type SimToWebview } from "../../extension/protocolSimulation";
-import type { Envelope } from "../../extension/protocol";
+import { loadImageFile, loadMapFile, setupFor, type MachineFacts } from "../../extension/views/simulationMachine";
+import { defaultParams, panelInputs } from "../../extension/views/simulationModel";
+import { SimulationSession } from "../../extension/views/simulationSession";
+import { SimMessageType, type SimParams, type SimToWebview } from "../../extension/protocol/simulation";
+import type { Envelope } from "../../extension/protocol/image";
 import { cacheDir, sharedFixture } from "../fixtures";
 import { makeUki } from "../support/syntheticUki";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { cacheDir, sharedFixture } from "../fixtures";
 import { BIG_LAYOUTS, buildBigLayout } from "../support/vmcoreLayouts";
 import { openFile } from "../../extension/core/io/byteSource";
-import { VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
+import { VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocol/vmcore";
 import { vmcoreCommand } from "../../extension/cli/commands/vmcore";
 import { driveVmcore } from "../support/vmcoreDrive";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";

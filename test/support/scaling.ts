@@ -21,9 +21,10 @@ function best(run: () => void, tries: number): number {
  * small-size time from turning noise into a huge ratio.
  */
 export function assertNearLinear(what: string, work: (n: number) => void, n: number, opts: { factor?: number; slack?: number; tries?: number; floorMs?: number } = {}): void {
-  const factor = opts.factor ?? 4;
-  const slack = opts.slack ?? 2.5;
-  const tries = opts.tries ?? 3;
+  // 8× the input: linear work costs ~8×, quadratic ~64×; the 24× bound leaves noise room on a busy machine.
+  const factor = opts.factor ?? 8;
+  const slack = opts.slack ?? 3;
+  const tries = opts.tries ?? 5;
   work(n); // warm the JIT on the small size first
   const small = Math.max(best(() => work(n), tries), opts.floorMs ?? 2);
   const large = best(() => work(n * factor), tries);

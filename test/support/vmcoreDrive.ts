@@ -1,9 +1,9 @@
 /** Drives a VmcoreSession the way the webview does, checking every message it posts against the protocol. */
 import * as assert from "node:assert/strict";
 import type { ByteSource } from "../../extension/core/io/byteSource";
-import type { Envelope } from "../../extension/protocol";
-import { parseVmcoreToWebview, type VmcoreToWebview } from "../../extension/protocolVmcore";
-import { VmcoreSession } from "../../extension/host/vmcoreSession";
+import type { Envelope } from "../../extension/protocol/image";
+import { parseVmcoreToWebview, type VmcoreToWebview } from "../../extension/protocol/vmcore";
+import { VmcoreSession } from "../../extension/views/vmcoreSession";
 
 export interface Driven {
   session: VmcoreSession;

@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runDoctor } from "../../extension/core/scenario/doctor/index";
-import { DoctorSession } from "../../extension/host/doctorSession";
-import type { Envelope } from "../../extension/protocol";
-import { DoctorMessageType, doctorReportCheck, parseDoctorFromWebview, parseDoctorToWebview, type DoctorReportView, type DoctorToWebview } from "../../extension/protocolDoctor";
+import { DoctorSession } from "../../extension/views/doctorSession";
+import type { Envelope } from "../../extension/protocol/image";
+import { DoctorMessageType, doctorReportCheck, parseDoctorFromWebview, parseDoctorToWebview, type DoctorReportView, type DoctorToWebview } from "../../extension/protocol/doctor";
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

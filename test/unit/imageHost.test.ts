@@ -1,10 +1,10 @@
 /** The pure parts of the image editor host: protocol checks, page HTML, header export, verdict line. */
 import * as assert from "node:assert/strict";
 import { MemoryByteSource, openFile } from "../../extension/core/io/byteSource";
-import { MessageHandler, MessageType, parseFromWebview, parseToWebview, type Envelope, type FromWebviewMessage, type ToWebviewMessage } from "../../extension/protocol";
-import { contentSecurityPolicy, makeNonce, webviewHtml } from "../../extension/host/webviewHtml";
-import { headerAsJson, headerAsMarkdown } from "../../extension/host/headerExport";
-import { openImage } from "../../extension/host/imageSession";
+import { MessageHandler, MessageType, parseFromWebview, parseToWebview, type Envelope, type FromWebviewMessage, type ToWebviewMessage } from "../../extension/protocol/image";
+import { contentSecurityPolicy, makeNonce, webviewHtml } from "../../extension/views/webviewHtml";
+import { headerAsJson, headerAsMarkdown } from "../../extension/views/headerExport";
+import { openImage } from "../../extension/views/imageSession";
 import { sharedFixture } from "../fixtures";
 import { makeImage } from "../support/syntheticImage";
 

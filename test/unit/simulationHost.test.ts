@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { syntheticImage } from "../../extension/core/kexec/kexecImage";
-import { loadMachineMap, loadMapFile, setupFor, type MachineFacts } from "../../extension/host/simulationMachine";
-import { buildImageInfo, crashkernelTokens, decidePaging, defaultParams, explanationViews, markdownReport, runSimulation } from "../../extension/host/simulationModel";
-import { SimulationSession } from "../../extension/host/simulationSession";
-import { SimMessageType, parseSimToWebview, type SimToWebview } from "../../extension/protocolSimulation";
-import type { Envelope } from "../../extension/protocol";
+import { loadMachineMap, loadMapFile, setupFor, type MachineFacts } from "../../extension/views/simulationMachine";
+import { buildImageInfo, crashkernelTokens, decidePaging, defaultParams, explanationViews, markdownReport, runSimulation } from "../../extension/views/simulationModel";
+import { SimulationSession } from "../../extension/views/simulationSession";
+import { SimMessageType, parseSimToWebview, type SimToWebview } from "../../extension/protocol/simulation";
+import type { Envelope } from "../../extension/protocol/image";
 import { sharedFixture } from "../fixtures";
 
 const FACTS: MachineFacts = { release: "6.1.0-50-amd64", paging: { levels: 4, how: "test" }, kexecTools: null };

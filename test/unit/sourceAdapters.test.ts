@@ -1,5 +1,5 @@
 /**
- * The pure half of the kernel-source lint adapters (extension/host/sourceLint.ts) and the manifest
+ * The pure half of the kernel-source lint adapters (extension/views/sourceLint.ts) and the manifest
  * contributions they rely on. The vscode-facing half (diagnostics, quick fixes, inlay hints) runs in
  * the real extension host: test/e2e/host/sourceDiagnostics.test.ts.
  */
@@ -20,7 +20,7 @@ import {
   kernelVersionFromMakefile,
   parseDisabledRules,
   ruleDocUrl,
-} from "../../extension/host/sourceLint";
+} from "../../extension/views/sourceLint";
 import { repoRoot } from "../fixtures";
 import { HEADER_S_FRAGMENT } from "../support/headerSFragment";
 

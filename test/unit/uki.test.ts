@@ -10,8 +10,8 @@ import { UKI_LOADER_ROWS, compareVersions, ukiLoaderRowFor } from "../../extensi
 import { kexecLoadOfUkiBytes, ukiVerdicts, type UkiFacts } from "../../extension/core/kexec/ukiVerdicts";
 import { syntheticImage } from "../../extension/core/kexec/kexecImage";
 import { makeImage } from "../support/syntheticImage";
-import { openImage } from "../../extension/host/imageSession";
-import { imageViewCheck } from "../../extension/protocol";
+import { openImage } from "../../extension/views/imageSession";
+import { imageViewCheck } from "../../extension/protocol/image";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runCli } from "../../extension/cli/main";

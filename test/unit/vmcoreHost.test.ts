@@ -2,10 +2,10 @@
 import * as assert from "node:assert/strict";
 import { MemoryByteSource, openFile } from "../../extension/core/io/byteSource";
 import { openVmcore } from "../../extension/core/formats/vmcore/vmcore";
-import { parseFromWebview, parseToWebview } from "../../extension/protocol";
-import { LOG_CHUNK_LINES, parseVmcoreFromWebview, parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocolVmcore";
-import { openVmcoreView } from "../../extension/host/vmcoreSession";
-import { buildVmcoreView, pagingConsequence } from "../../extension/host/vmcoreView";
+import { parseFromWebview, parseToWebview } from "../../extension/protocol/image";
+import { LOG_CHUNK_LINES, parseVmcoreFromWebview, parseVmcoreToWebview, VmcoreMessageType, type VmcoreToWebview } from "../../extension/protocol/vmcore";
+import { openVmcoreView } from "../../extension/views/vmcoreSession";
+import { buildVmcoreView, pagingConsequence } from "../../extension/views/vmcoreView";
 import { readJson, sharedFixture, vmcoreFixture } from "../fixtures";
 import { driveVmcore } from "../support/vmcoreDrive";
 import { buildElf, buildKdump, buildPrintkLogElf, flatten, note, PhysImage, prstatus } from "./vmcoreSynth";

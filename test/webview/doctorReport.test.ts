@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { runDoctor } from "../../extension/core/scenario/doctor/index";
-import { DoctorSession } from "../../extension/host/doctorSession";
-import type { DoctorReportView } from "../../extension/protocolDoctor";
+import { DoctorSession } from "../../extension/views/doctorSession";
+import type { DoctorReportView } from "../../extension/protocol/doctor";
 import { makeImage } from "../support/syntheticImage";
 import { assertClean, chromiumAvailable, launch, openPage, screenshotPath, textOf } from "./harness";
 

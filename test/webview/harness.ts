@@ -12,9 +12,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { ByteSource } from "../../extension/core/io/byteSource";
-import { ImageSession, type SessionEffects } from "../../extension/host/imageSession";
-import { makeNonce, webviewHtml } from "../../extension/host/webviewHtml";
-import type { Envelope, ToWebviewMessage } from "../../extension/protocol";
+import { ImageSession, type SessionEffects } from "../../extension/views/imageSession";
+import { makeNonce, webviewHtml } from "../../extension/views/webviewHtml";
+import type { Envelope, ToWebviewMessage } from "../../extension/protocol/image";
 import { repoRoot } from "../fixtures";
 import { THEMES } from "./themes";
 

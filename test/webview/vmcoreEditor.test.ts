@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import type { BrowserContext } from "playwright-core";
 import { MemoryByteSource, openFile, type ByteSource } from "../../extension/core/io/byteSource";
-import { VmcoreSession } from "../../extension/host/vmcoreSession";
+import { VmcoreSession } from "../../extension/views/vmcoreSession";
 import { cacheDir, readJson, sharedFixture, vmcoreFixture } from "../fixtures";
 import { buildBigLayout } from "../support/vmcoreLayouts";
 import { buildPrintkLogElf } from "../unit/vmcoreSynth";

@@ -11,7 +11,7 @@ import { DocumentSession } from "./documentSession";
 import { isFormatError } from "../core/io/formatError";
 import { openVmcore, type Vmcore } from "../core/formats/vmcore/vmcore";
 import type { KernelLog } from "../core/formats/vmcore/printk";
-import type { Envelope } from "../protocol";
+import type { Envelope } from "../protocol/image";
 import {
   LOG_CHUNK_LINES,
   parseVmcoreFromWebview,
@@ -20,7 +20,7 @@ import {
   type VmcoreFromWebview,
   type VmcoreToWebview,
   type VmcoreView,
-} from "../protocolVmcore";
+} from "../protocol/vmcore";
 import { beyondView, buildVmcoreView, rangesView, rawTextLines, recordLines } from "./vmcoreView";
 
 export interface VmcoreSessionEffects {

@@ -1,6 +1,6 @@
 /** "Copy header as Markdown / JSON": text made from the same ImageView the editor renders. */
 import { hex } from "../core/io/hex";
-import type { ImageView } from "../protocol";
+import type { ImageView } from "../protocol/image";
 
 /** Hex padded to a field's width in bytes. */
 const hexBytes = (n: number, bytes: number): string => hex(n, bytes * 2);

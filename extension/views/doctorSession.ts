@@ -3,9 +3,9 @@
  * message, runs the core's doctor on the chosen root and posts the report. The panel
  * (doctorPanel.ts) supplies the runner, the folder picker and the clipboard; tests supply fakes.
  */
-import { MessageHandler, type Envelope } from "../protocol";
+import { MessageHandler, type Envelope } from "../protocol/image";
 import { doctorMarkdown } from "../core/scenario/doctor/doctor";
-import { DoctorMessageType, parseDoctorFromWebview, type DoctorFromWebview, type DoctorReportView, type DoctorToWebview } from "../protocolDoctor";
+import { DoctorMessageType, parseDoctorFromWebview, type DoctorFromWebview, type DoctorReportView, type DoctorToWebview } from "../protocol/doctor";
 
 export interface DoctorHost {
   post(m: Envelope<DoctorToWebview>): void;

@@ -4,7 +4,7 @@
  * cannot be mixed up. The report is the core's DoctorReport, reshaped to plain JSON-safe data.
  * Imports only ./protocol.
  */
-import { arr, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./protocol";
+import { arr, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./image";
 
 export const enum DoctorMessageType {
   //#region to webview

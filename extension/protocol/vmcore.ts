@@ -4,7 +4,7 @@
  * set differs, and its type strings are distinct so a message meant for one page is rejected
  * by the other. Imports nothing but ./protocol: both the node host and the browser bundle compile it.
  */
-import { arr, bool, checkEnvelope, hexNumber, lit, nullable, num, obj, str, type Check, type Envelope } from "./protocol";
+import { arr, bool, checkEnvelope, hexNumber, lit, nullable, num, obj, str, type Check, type Envelope } from "./image";
 
 export const enum VmcoreMessageType {
   //#region to webview

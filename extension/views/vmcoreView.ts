@@ -11,7 +11,7 @@ import { PRSTATUS_REGS } from "../core/formats/vmcore/prstatus";
 import { formatMakedumpfile, type KernelLog, type LogRecord } from "../core/formats/vmcore/printk";
 import { latin1 } from "../core/io/binary";
 import { PAGING_MODES } from "../core/knowledge/pagingModes";
-import { MAX_RANGES, type BeyondFourLevelView, type CpuView, type RangeRow, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocolVmcore";
+import { MAX_RANGES, type BeyondFourLevelView, type CpuView, type RangeRow, type RegisterRow, type VmcoreSummaryView, type VmcoreView } from "../protocol/vmcore";
 
 const reg = (name: string, v: bigint): RegisterRow => ({ name, value: "0x" + BigInt.asUintN(64, v).toString(16).padStart(16, "0") });
 

@@ -20,7 +20,7 @@ import {
   type FromWebviewMessage,
   type ImageView,
   type ToWebviewMessage,
-} from "../protocol";
+} from "../protocol/image";
 import { buildImageView, buildVmlinuxView } from "./imageView";
 import { headerAsJson, headerAsMarkdown } from "./headerExport";
 

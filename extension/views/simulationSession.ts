@@ -10,8 +10,8 @@ import {
   type SimFromWebview,
   type SimParams,
   type SimToWebview,
-} from "../protocolSimulation";
-import { MessageHandler, type Envelope } from "../protocol";
+} from "../protocol/simulation";
+import { MessageHandler, type Envelope } from "../protocol/image";
 import { explanationViews, markdownReport, runSimulation, type LoadedImage, type LoadedMap, type TargetExtras } from "./simulationModel";
 
 export interface SimulationSetup {

@@ -1,5 +1,5 @@
 import type { ByteSource } from "../core/io/byteSource";
-import { MessageHandler, type Envelope } from "../protocol";
+import { MessageHandler, type Envelope } from "../protocol/image";
 
 /** What every document session needs from its host: a transport and a log. */
 export interface SessionTransport<TOut extends { type: string }> {

@@ -13,7 +13,7 @@ import type { ByteSource } from "../core/io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
 import { XLOADFLAGS_BITS } from "../core/knowledge/xloadflags";
 import { protocolText } from "../core/knowledge/protocolVersions";
-import type { FieldRow, ImageView, SummaryView, UkiView, VerdictRow, VmlinuxView } from "../protocol";
+import type { FieldRow, ImageView, SummaryView, UkiView, VerdictRow, VmlinuxView } from "../protocol/image";
 import { KNOWN_UKI_SECTIONS, type UkiInfo } from "../core/formats/bzimage/uki";
 import { ukiVerdictsFor } from "../core/scenario/ukiReport";
 import type { UkiVerdict } from "../core/kexec/ukiVerdicts";

@@ -17,7 +17,7 @@ import { ukiFacts } from "../core/scenario/ukiReport";
 import { memoryMapFromIomem } from "../core/kexec/iomem";
 import { kexecImageFromSetupHeader } from "../core/kexec/kexecImage";
 import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
-import type { SimParams, SourceRef } from "../protocolSimulation";
+import type { SimParams, SourceRef } from "../protocol/simulation";
 import {
   buildImageInfo,
   buildMapView,

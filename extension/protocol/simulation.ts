@@ -5,7 +5,7 @@
  *
  * Addresses are plain numbers: physical addresses stay below 2^52 (4 PiB), exact in a double.
  */
-import { arr, bool, checkEnvelope, lit, nullable, num, obj, str, type Check, type Envelope } from "./protocol";
+import { arr, bool, checkEnvelope, lit, nullable, num, obj, str, type Check, type Envelope } from "./image";
 
 export const enum SimMessageType {
   //#region to webview

@@ -26,7 +26,7 @@ import type {
   SimParams,
   SimResultView,
   SourceRef,
-} from "../protocolSimulation";
+} from "../protocol/simulation";
 
 /** Versions offered in the kernel selector: one per profile family, plus the input's own. */
 export const KERNEL_CHOICES = ["4.19", "5.2", "5.10", "6.1", "6.6", "6.8", "6.12", "6.17"] as const;
