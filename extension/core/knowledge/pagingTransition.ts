@@ -34,15 +34,6 @@ export const PAGING_TRANSITION = {
     source: "arch/x86/boot/header.S; commit f2d08c5d3bcf \"x86/boot: Add xloadflags bits to check for 5-level paging support\"",
     verified: "source reading",
   },
-  /** kexec_file_load refuses a target without XLF_5LEVEL while running 5-level. */
-  kexecFileRefusal: {
-    id: "kexec-file-5level-check",
-    summary: "bzImage64_probe() refuses an image without XLF_5LEVEL while the running kernel uses 5-level paging (-ENOEXEC)",
-    fact: { mainline: "5.3", stable: [] },
-    source: "arch/x86/kernel/kexec-bzimage64.c bzImage64_probe(); commit ee338b9ee282 \"x86/kexec/64: Prevent kexec from 5-level paging to a 4-level only kernel\"",
-    verified: "real boot",
-    note: "lab/l5-refusal (6.1), lab-6.12 and lab-7.2: the kernel printed \"bzImage cannot handle 5-level paging mode.\"",
-  },
   /** CONFIG_X86_5LEVEL removed: XLF_5LEVEL_ENABLED on every x86_64 build. */
   fiveLevelUnconditional: {
     id: "5level-unconditional",

@@ -3,8 +3,8 @@
  * since ee338b9ee282 (v5.3), refuse a target without XLF_5LEVEL while the running kernel
  * uses 5-level paging. Source: ../shared/spec/kexec.md §B.1.
  */
-import { hasChange, parseKernelRelease } from "../knowledge/kernelRelease";
-import { PAGING_TRANSITION } from "../knowledge/pagingTransition";
+import { compareVersions, parseKernelRelease } from "../knowledge/kernelRelease";
+import { kernelRule } from "../knowledge/kernelRules";
 import { type Finding, LineIndex, makeFinding } from "./findings";
 import { maskText, matchBrace } from "./scan";
 
@@ -26,7 +26,7 @@ const PROBE_CHECKS: readonly { token: RegExp; what: string }[] = [
 /** Does a tree of this release have the 5-level refusal (the knowledge table's row)? Unknown counts as yes. */
 function hasRefusalRule(version: string | undefined): boolean {
   const r = version ? parseKernelRelease(version) : null;
-  return r === null || hasChange(r, PAGING_TRANSITION.kexecFileRefusal.fact).present !== "no";
+  return r === null || compareVersions(`${r.major}.${r.minor}`, kernelRule("kexec-file-5level-check").since) >= 0;
 }
 
 export function analyseKexecBzimage64(text: string, opts: KexecProbeOptions = {}): Finding[] {
