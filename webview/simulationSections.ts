@@ -80,6 +80,7 @@ export function placementSection(p: PlacementView | null, verdicts: readonly Sim
       ),
     );
   }
+  if (p.notes.length) box.appendChild(el("ul", { className: "plain-notes", attrs: { id: "placement-notes" } }, ...p.notes.map((n) => el("li", { className: "muted", text: n }))));
   if (p.log.length) box.appendChild(el("pre", { className: "log mono", text: p.log.join("\n") }));
   return box;
 }

@@ -2,8 +2,10 @@
  * Typed messages between the extension host and the kdump readiness report (the doctor's
  * webview). Same envelope and schema combinators as ./protocol.ts; its own unions so the pages
  * cannot be mixed up. The report is the core's DoctorReport, reshaped to plain JSON-safe data.
- * Imports only ./protocol.
+ * Imports the image protocol's envelope and the core's report types (import type only).
  */
+import type { Check as DoctorCheck, CheckStatus } from "../core/scenario/doctor/checks";
+import type { DoctorReport } from "../core/scenario/doctor/doctor";
 import { arr, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./image";
 
 export const enum DoctorMessageType {
@@ -29,31 +31,10 @@ export const enum DoctorMessageType {
   //#endregion
 }
 
-export type CheckStatusView = "pass" | "warn" | "fail";
-
-export interface CheckView {
-  id: string;
-  status: CheckStatusView;
-  title: string;
-  detail: string;
-  fix: string;
-  source: string;
-}
-
-export interface DoctorReportView {
-  root: string;
-  layout: "live" | "copy" | "sosreport" | "supportconfig";
-  kernel: { release: string | null; version: string | null; banner: string | null; how: string };
-  paging: { levels: 4 | 5; how: string; confidence: "observed" | "inferred" | "assumed" };
-  reservation: { ranges: { start: string; end: string; size: number }[]; size: number | null; from: string | null };
-  kexecTools: { version: string | null; how: string };
-  kdump: { tool: string; kernel: string | null; initrd: string | null; initrdSize: number | null; append: string | null; kexecArgs: string[]; files: string[] } | null;
-  rules: { kernel: string; family: string; kexecTools: string; mode: string };
-  checks: CheckView[];
-  summary: { pass: number; warn: number; fail: number };
-  lacking: string[];
-  sources: Record<string, string>;
-}
+/** The core's report is JSON-safe already: the protocol names its types instead of copying them. */
+export type CheckStatusView = CheckStatus;
+export type CheckView = DoctorCheck;
+export type DoctorReportView = DoctorReport;
 
 export interface DoctorReportMessage {
   type: DoctorMessageType.DoctorReport;

@@ -5,6 +5,7 @@
  *
  * Addresses are plain numbers: physical addresses stay below 2^52 (4 PiB), exact in a double.
  */
+import type { FailureExplanation, SimulationHint } from "../core/kexec/explainFailure";
 import { arr, bool, checkEnvelope, lit, nullable, num, obj, str, type Check, type Envelope } from "./image";
 
 export const enum SimMessageType {
@@ -138,6 +139,8 @@ export interface PlacementView {
   crashRegion: { start: number; end: number } | null;
   /** Auto mode: kexec_file_load was refused with this message and kexec-tools fell back. */
   fallbackFrom: string | null;
+  /** What the simulation assumed or found (the .config used, defaults, caveats): the CLI's `notes`. */
+  notes: string[];
 }
 
 export interface SimVerdictView {
@@ -169,18 +172,10 @@ export interface SimResultView {
   paramErrors: string[];
 }
 
-export interface ExplanationView {
-  id: string;
-  title: string;
-  matched: string;
-  line: number;
-  cause: string;
-  check: string[];
-  fix: string[];
-  rule: string;
-  source: string;
-  simulate: { focus: "crashkernel" | "kexec"; paging: 4 | 5 | null; iface: Interface | null; crash: boolean | null; kexecTools: string | null } | null;
-}
+/** explainFailure()'s answer, with the simulation hint's optional fields made explicit nulls for JSON. */
+export type ExplanationView = Omit<FailureExplanation, "simulate"> & {
+  simulate: { focus: SimulationHint["focus"]; paging: 4 | 5 | null; iface: Interface | null; crash: boolean | null; kexecTools: string | null } | null;
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -259,7 +254,7 @@ const resultView = obj<SimResultView>({
   placement: nullable(obj<PlacementView>({
     interface: lit("kexec_load", "kexec_file_load"), loader: nullable(str), accepted: bool, reason: str,
     segments: arr(obj<SegmentView>({ what: str, mem: num, memsz: num }), 64), log: arr(str),
-    crashRegion: nullable(obj({ start: num, end: num })), fallbackFrom: nullable(str),
+    crashRegion: nullable(obj({ start: num, end: num })), fallbackFrom: nullable(str), notes: arr(str, 256),
   })),
   verdicts: arr(obj<SimVerdictView>({ id: str, severity, message: str, rule: str, source: str })),
   paramErrors: arr(str),

@@ -7,7 +7,7 @@ import { hex } from "../core/io/formatError";
 import type { BzImage } from "../core/formats/bzimage/model";
 import type { VmlinuxInfo } from "../core/formats/bzimage/vmlinux";
 import { HIGHLIGHTS } from "../core/formats/bzimage/vmlinux";
-import { verdictsFor } from "../core/scenario/imageReport";
+import { imageReport } from "../core/scenario/imageReport";
 import type { ImageVerdict } from "../core/kexec/imageVerdicts";
 import type { ByteSource } from "../core/io/byteSource";
 import { SETUP_HEADER_FIELDS, SETUP_HEADER_START } from "../core/knowledge/setupHeaderFields";
@@ -102,20 +102,22 @@ export function buildUkiView(u: UkiInfo, verdicts: readonly UkiVerdict[] = ukiVe
  * UKI's own facts; the hex strip then shows the kernel's header where it sits in the UKI file.
  */
 export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boolean, uki: UkiInfo | null = null): ImageView {
-  const core = verdictsFor(img);
+  // The CLI's `image --json` report: the editor shows the same facts, reshaped only for display.
+  const report = imageReport(img);
+  const core = report.verdicts;
   const verdicts: VerdictRow[] = core.map((v) => ({ ...v }));
   const ukiVerdicts = uki ? ukiVerdictsFor(uki) : null;
   const ukiView = uki && buildUkiView(uki, ukiVerdicts ?? []);
   const vl = ukiVerdicts ? ukiVerdictLine(ukiVerdicts) : verdictLine(core);
   const base = uki ? uki.linux.offset : 0;
-  const signers = img.pe ? img.pe.certificates.flatMap((c) => c.authenticode?.signers ?? []) : [];
+  const signers = report.pe?.signers ?? [];
   const summary: SummaryView = {
-    kernelVersion: img.kernelVersion,
-    protocol: img.protocol?.text ?? null,
+    kernelVersion: report.kernelVersion,
+    protocol: report.protocol,
     architecture: architecture(img),
     // What firmware checks is the file itself: for a UKI, the UKI's signature, not the kernel's.
     signedBy: uki ? [...uki.signature.signers] : signers,
-    codec: img.payload?.compression ?? null,
+    codec: report.payload?.compression ?? null,
     verdictLine: vl.line,
     verdictOutcome: vl.outcome,
   };
@@ -145,7 +147,7 @@ export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boo
     stripStart: base + SETUP_HEADER_START,
     headerEnd: img.headerEnd,
     stripHex: headerBytes(src, img, base),
-    loadflags: { value: img.loadflags.value, bits: [...img.loadflags.bits] },
+    loadflags: { value: report.loadflags.value, bits: [...report.loadflags.bits] },
     xloadflags: xv && {
       value: xv.value,
       unknownBits: xv.unknownBits,
@@ -161,14 +163,7 @@ export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boo
         kexec: b.kexec,
       })),
     },
-    kernelInfo: img.kernelInfo && {
-      offset: img.kernelInfo.fileOffset,
-      header: img.kernelInfo.header,
-      magicOk: img.kernelInfo.magicOk,
-      size: img.kernelInfo.size,
-      sizeTotal: img.kernelInfo.sizeTotal,
-      setupTypeMax: img.kernelInfo.setupTypeMax,
-    },
+    kernelInfo: report.kernelInfo && img.kernelInfo && { ...report.kernelInfo, magicOk: img.kernelInfo.magicOk },
     pe: pe && {
       machine: pe.machineName,
       format: pe.format,
@@ -188,12 +183,7 @@ export function buildImageView(src: ByteSource, img: BzImage, canDecompress: boo
         serial: c.serial,
       })),
     },
-    payload: img.payload && {
-      compression: img.payload.compression,
-      offset: img.payload.offset,
-      length: img.payload.length,
-      uncompressedSize: img.payload.appendedSize || null,
-    },
+    payload: report.payload && { ...report.payload },
     verdicts,
     notes: img.notes.map((n) => ({ severity: n.severity, offset: n.offset ?? null, field: n.field ?? null, message: n.message })),
     canDecompress,

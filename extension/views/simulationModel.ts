@@ -29,7 +29,7 @@ import type {
 } from "../protocol/simulation";
 
 /** Versions offered in the kernel selector: one per profile family, plus the input's own. */
-export const KERNEL_CHOICES = ["4.19", "5.2", "5.10", "6.1", "6.6", "6.8", "6.12", "6.17"] as const;
+export const KERNEL_CHOICES = ["4.19", "5.2", "5.10", "6.1", "6.6", "6.8", "6.12", "6.17", "7.2"] as const;
 export const KEXEC_TOOLS_CHOICES = ["2.0.25", "2.0.27", "2.0.30", "2.0.32"] as const;
 
 export interface LoadedMap {
@@ -134,7 +134,7 @@ export function panelInputs(map: MemoryMap, image: KexecImage | null, params: Si
   };
 }
 
-function placementView(r: PlacementResult, fallbackFrom: string | null): PlacementView {
+function placementView(r: PlacementResult, fallbackFrom: string | null, notes: string[]): PlacementView {
   return {
     interface: r.interface,
     loader: r.loader,
@@ -144,6 +144,7 @@ function placementView(r: PlacementResult, fallbackFrom: string | null): Placeme
     log: [...r.log],
     crashRegion: r.crashRegion ? { start: r.crashRegion.start, end: r.crashRegion.end } : null,
     fallbackFrom,
+    notes,
   };
 }
 
@@ -169,7 +170,7 @@ export function runSimulation(map: MemoryMap, image: KexecImage | null, params: 
       reserved: ck?.request.reserve ?? false,
       why: ck?.request.why ?? "no crashkernel= given",
     },
-    placement: r.load ? placementView(r.load.final, r.load.fallbackFrom?.reason ?? null) : null,
+    placement: r.load ? placementView(r.load.final, r.load.fallbackFrom?.reason ?? null, [...r.notes, ...(r.load.final.notes ?? [])]) : null,
     verdicts: r.verdicts.map((v) => ({ ...v })),
     paramErrors: r.paramErrors,
   };

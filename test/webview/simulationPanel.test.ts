@@ -256,6 +256,18 @@ describe("simulation panel webview (Chromium)", function () {
     }
   });
 
+  it("shows what the simulation assumed: the placement's notes (the elfcorehdr sizing of a 6.12 kexec_file crash load)", async () => {
+    const p = await openSim(context, { theme: "dark", setup: setupForCase("pc-4G-256M", "kexec", imageFixture(), { crash: true, iface: "kexec_file_load", kernel: "6.12" }) });
+    try {
+      await settled(p);
+      await p.page.waitForSelector("#placement-notes");
+      assert.match(await text(p, "#placement-notes"), /elfcorehdr sized for \d+ program headers/);
+      assertClean(p);
+    } finally {
+      await p.page.close();
+    }
+  });
+
   it("shows the kexec-tools fallback trap for a target without XLF_5LEVEL from 5-level paging", async () => {
     // A pre-4.17 target: no XLF_5LEVEL and no 5→4 switch in its decompressor.
     const image = imageFixture("vmlinuz-6.1.0-50-amd64", { xloadflags: 0x1f, kernelVersion: "4.14.336 (builder@host) #1 SMP" });
