@@ -10,7 +10,7 @@ import type { KexecImage } from "./kexecImage";
 import { LOADED_HIGH, XLF_5LEVEL, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64, kern16Size } from "./kexecImage";
 import type { MemoryMap } from "./memoryMap";
 import type { Errno, PlacementResult, Segment } from "./placement";
-import { ULONG_MAX } from "./placement";
+import { NO_UPPER_LIMIT } from "./placement";
 import type { AddrRange } from "./ranges";
 import { MiB, PAGE_SIZE, alignDown, alignUp, hex, mergeRanges, subtractRanges } from "./ranges";
 
@@ -192,7 +192,7 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
       const src = map.systemRam.find((r) => r.start < BACKUP_SRC_END);
       if (src) {
         const sz = Math.min(src.end, BACKUP_SRC_END - 1) - src.start + 1;
-        const at = kimg.add({ what: "backup", bufsz: 1, memsz: sz, align: PAGE_SIZE, min: 0, max: ULONG_MAX, topDown: false });
+        const at = kimg.add({ what: "backup", bufsz: 1, memsz: sz, align: PAGE_SIZE, min: 0, max: NO_UPPER_LIMIT, topDown: false });
         if (at < 0) return fail("backup region");
         log.push(`kexec: Loaded backup region at ${hex(at)} backup_start=${hex(src.start)} memsz=${hex(sz)}`);
       }
@@ -214,7 +214,7 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
         notes.push(`elfcorehdr sized for ${pnum} program headers (CONFIG_CRASH_HOTPLUG, NR_CPUS_DEFAULT ${sizing.nrCpusDefault}${sizing.memoryHotplug ? `, CRASH_MAX_MEMORY_RANGES ${sizing.maxMemoryRanges}` : ""}; from ${sizing.from}).`);
       }
     }
-    const at = kimg.add({ what: "elfcorehdr", bufsz, memsz, align: PAGE_SIZE, min: 0, max: ULONG_MAX, topDown: false });
+    const at = kimg.add({ what: "elfcorehdr", bufsz, memsz, align: PAGE_SIZE, min: 0, max: NO_UPPER_LIMIT, topDown: false });
     if (at < 0) return fail("elfcorehdr");
     log.push(`kexec: Loaded ELF headers at ${hex(at)} bufsz=${hex(bufsz)} memsz=${hex(memsz)}`);
   }
@@ -229,19 +229,19 @@ export function simulateKexecFile(input: KexecFileInput): PlacementResult {
     }
   }
   const purg = profile.kexecFile.purgatoryMemsz;
-  if (kimg.add({ what: "purgatory", bufsz: purg, memsz: purg, align: PAGE_SIZE, min: MIN_PURGATORY_ADDR, max: ULONG_MAX, topDown: true }) < 0) return fail("purgatory");
+  if (kimg.add({ what: "purgatory", bufsz: purg, memsz: purg, align: PAGE_SIZE, min: MIN_PURGATORY_ADDR, max: NO_UPPER_LIMIT, topDown: true }) < 0) return fail("purgatory");
   let params = alignUp(4096 + cmdlineLen + ELFCOREHDR_ROOM, 16) + EFI_SETUP_DATA + (profile.kexecFile.rngSeed ? RNG_SETUP_DATA : 0);
   if (configBool(input.config, "CONFIG_IMA_KEXEC")) params += IMA_SETUP_DATA;
   if (profile.kexecFile.khoAndCma && configBool(input.config, "CONFIG_KEXEC_HANDOVER")) params += KHO_SETUP_DATA;
-  const bp = kimg.add({ what: "boot_params + cmdline", bufsz: params, memsz: params, align: 16, min: MIN_BOOTPARAM_ADDR, max: ULONG_MAX, topDown: true });
+  const bp = kimg.add({ what: "boot_params + cmdline", bufsz: params, memsz: params, align: 16, min: MIN_BOOTPARAM_ADDR, max: NO_UPPER_LIMIT, topDown: true });
   if (bp < 0) return fail("boot_params");
   const kmin = profile.kexecFile.kernelMinPrefAddress ? Math.max(MIN_KERNEL_LOAD_ADDR, img.prefAddress) : MIN_KERNEL_LOAD_ADDR;
   const ksz = alignUp(img.initSize, PAGE_SIZE);
-  const k = kimg.add({ what: "kernel", bufsz: img.fileSize - k16, memsz: ksz, align: img.kernelAlignment, min: kmin, max: ULONG_MAX, topDown: true });
+  const k = kimg.add({ what: "kernel", bufsz: img.fileSize - k16, memsz: ksz, align: img.kernelAlignment, min: kmin, max: NO_UPPER_LIMIT, topDown: true });
   if (k < 0) return fail("kernel");
   log.push(`kexec-bzImage64: Loaded 64bit kernel at ${hex(k)} bufsz=${hex(img.fileSize - k16)} memsz=${hex(ksz)}`);
   if (input.initrdSize) {
-    const i = kimg.add({ what: "initrd", bufsz: input.initrdSize, memsz: input.initrdSize, align: PAGE_SIZE, min: MIN_INITRD_LOAD_ADDR, max: ULONG_MAX, topDown: true });
+    const i = kimg.add({ what: "initrd", bufsz: input.initrdSize, memsz: input.initrdSize, align: PAGE_SIZE, min: MIN_INITRD_LOAD_ADDR, max: NO_UPPER_LIMIT, topDown: true });
     if (i < 0) return fail("initrd");
     log.push(`kexec-bzImage64: Loaded initrd at ${hex(i)} bufsz=${hex(input.initrdSize)} memsz=${hex(alignUp(input.initrdSize, PAGE_SIZE))}`);
   }

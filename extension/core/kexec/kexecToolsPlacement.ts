@@ -9,7 +9,7 @@ import { LOADED_HIGH, XLF_CAN_BE_LOADED_ABOVE_4G, XLF_KERNEL_64, kern16Size } fr
 import type { MemoryMap } from "./memoryMap";
 import { isRamType } from "./memoryMap";
 import type { Errno, PlacementResult, Segment } from "./placement";
-import { ULONG_MAX } from "./placement";
+import { NO_UPPER_LIMIT } from "./placement";
 import type { AddrRange } from "./ranges";
 import { KiB, PAGE_SIZE, alignDown, alignUp, hex, mergeRanges } from "./ranges";
 
@@ -126,7 +126,7 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
   const loader = is64 ? "bzImage64" : "bzImage (i386)";
   const ram = kexecToolsRam(map);
   let memMin = 0;
-  let memMax = ULONG_MAX;
+  let memMax = NO_UPPER_LIMIT;
   let crashRegion: AddrRange | undefined;
   if (input.crash) {
     const cr = input.crashRanges ?? map.crashKernel;
@@ -153,7 +153,7 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     if (first) {
       const src = { start: first.start, end: Math.min(first.end, 640 * KiB - 1) };
       const sz = alignUp(src.end - src.start + 1, 1024);
-      const b = h.add("backup", sz, sz, 1024, 0, ULONG_MAX, true);
+      const b = h.add("backup", sz, sz, 1024, 0, NO_UPPER_LIMIT, true);
       if (b < 0) return fail("backup", sz);
       log.push(`Created backup segment at ${hex(b)}`);
     }
@@ -162,7 +162,7 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     const bufsz = alignUp(64 + 56 * phnum, 1024);
     // crashdump-x86.c bloats the header segment to 16 KiB (ld gap workaround).
     const memsz = Math.max(bufsz, 16 * KiB);
-    const e = h.add("elfcorehdr", bufsz, memsz, 1024, 0, ULONG_MAX, true);
+    const e = h.add("elfcorehdr", bufsz, memsz, 1024, 0, NO_UPPER_LIMIT, true);
     if (e < 0) return fail("elfcorehdr", memsz);
     log.push(`Created elf header segment at ${hex(e)}`);
     // crashdump-x86.c: without an EFI runtime map (BIOS boot) cmdline_add_efi() appends the RSDP
@@ -174,20 +174,20 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
   const k16 = kern16Size(img);
   if (img.fileSize < k16) return res(false, "BzImage truncated?", loader, [], crashRegion);
   const relocatable32 = img.protocolVersion >= 0x0205 && img.relocatable;
-  const pmax = is64 || !relocatable32 ? (is64 ? ULONG_MAX : 640 * KiB) : 0x7fffffff;
+  const pmax = is64 || !relocatable32 ? (is64 ? NO_UPPER_LIMIT : 640 * KiB) : 0x7fffffff;
   const p = h.add("purgatory", tools.purgatoryMemsz, tools.purgatoryMemsz, PAGE_SIZE, 0x3000, pmax, true);
   if (p < 0) return fail("purgatory", tools.purgatoryMemsz);
   log.push(`Loaded purgatory at addr ${hex(p)}`);
   const realMode = Math.max(is64 ? Math.max(k16, 4096) : k16, 0) + cmdlineLen + tools.purgatoryCmdlineSize;
   const realTop = is64 || input.crash;
-  const rm = h.add("real_mode_data + cmdline", realMode, realMode, 16, 0x3000, realTop ? ULONG_MAX : 640 * KiB, realTop);
+  const rm = h.add("real_mode_data + cmdline", realMode, realMode, 16, 0x3000, realTop ? NO_UPPER_LIMIT : 640 * KiB, realTop);
   if (rm < 0) return fail("real_mode_data", realMode);
   log.push(`Loaded real_mode_data and command line at ${hex(rm)}`);
   const kmin = tools.honoursPrefAddress ? Math.max(0x100000, img.prefAddress) : 0x100000;
   if (is64) {
     log.push(`kernel init_size ${hex(img.initSize)}`);
     const ksz = alignUp(img.initSize, PAGE_SIZE);
-    const k = h.add("kernel", img.fileSize - k16, ksz, img.kernelAlignment, kmin, ULONG_MAX, true);
+    const k = h.add("kernel", img.fileSize - k16, ksz, img.kernelAlignment, kmin, NO_UPPER_LIMIT, true);
     if (k < 0) return fail("kernel", ksz);
     log.push(`Loaded 64bit kernel at ${hex(k)}`);
   } else if (relocatable32) {
@@ -202,14 +202,14 @@ export function simulateKexecLoad(input: KexecToolsInput): PlacementResult {
     h.segments.sort((a, b) => a.mem - b.mem);
   }
   if (input.initrdSize) {
-    const imax = is64 ? ULONG_MAX : img.protocolVersion >= 0x0203 ? img.initrdAddrMax : DEFAULT_BZIMAGE_ADDR_MAX;
+    const imax = is64 ? NO_UPPER_LIMIT : img.protocolVersion >= 0x0203 ? img.initrdAddrMax : DEFAULT_BZIMAGE_ADDR_MAX;
     const i = h.add("initrd", input.initrdSize, input.initrdSize, PAGE_SIZE, INITRD_BASE, imax, true);
     if (i < 0) return fail("initrd", input.initrdSize);
     log.push(`Loaded initrd at ${hex(i)} size ${hex(input.initrdSize)}`);
   }
   if (is64 && tools.setupDataSegment) {
     // add_setup_data() for the RNG seed (≥2.0.25): bottom-up from 1 MiB (x86-linux-setup.c).
-    const s = h.add("setup_data", SETUP_DATA_BYTES, SETUP_DATA_BYTES, PAGE_SIZE, 0x100000, ULONG_MAX, false);
+    const s = h.add("setup_data", SETUP_DATA_BYTES, SETUP_DATA_BYTES, PAGE_SIZE, 0x100000, NO_UPPER_LIMIT, false);
     if (s < 0) return fail("setup_data", SETUP_DATA_BYTES);
   }
   // kernel/kexec.c: nr_segments > KEXEC_SEGMENT_MAX is -EINVAL.

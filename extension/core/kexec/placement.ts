@@ -47,4 +47,8 @@ export interface PlacementResult {
   notes?: string[];
 }
 
-export const ULONG_MAX = Number.MAX_SAFE_INTEGER;
+/**
+ * Where the kernel and kexec-tools pass ULONG_MAX ("no upper bound"). Addresses here are numbers:
+ * 2^53 - 1 is the largest one exact, far above any physical address (5-level: below 2^52).
+ */
+export const NO_UPPER_LIMIT = Number.MAX_SAFE_INTEGER;
