@@ -14,18 +14,11 @@ import {
 import { MessageHandler, type Envelope } from "../protocol/image";
 import { explanationViews, markdownReport, runSimulation, type LoadedImage, type LoadedMap, type TargetExtras } from "./simulationModel";
 
-export interface SimulationSetup {
+/** What the panel shows (InputsView), with the loaded map and image behind their views. */
+export type SimulationSetup = Omit<InputsView, "map" | "image"> & {
   map: LoadedMap | null;
-  mapProblem: string | null;
   image: LoadedImage | null;
-  params: SimParams;
-  pagingHow: string;
-  kernelHow: string;
-  kernelVersions: string[];
-  kexecToolsVersions: string[];
-  explainText: string | null;
-  focus: InputsView["focus"];
-}
+};
 
 /** What a pick changed; null when the user cancelled. */
 export type PickResult = { map: LoadedMap | null; mapProblem: string | null; params?: Partial<SimParams>; kernelHow?: string; pagingHow?: string } | { image: LoadedImage | null } | null;

@@ -6,9 +6,8 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { openFile } from "../../extension/core/io/byteSource";
-import { parseBzImage } from "../../extension/core/formats/bzimage/bzImage";
-import { kexecImageFromSetupHeader, type KexecImage } from "../../extension/core/kexec/kexecImage";
+import type { KexecImage } from "../../extension/core/kexec/kexecImage";
+import { readTargetImage } from "../../extension/core/scenario/targetImage";
 import { memoryMapFromText } from "../../extension/core/kexec/readMemoryMap";
 import { simulate } from "../../extension/core/scenario/simulate";
 import { readJson, sharedFixture } from "../fixtures";
@@ -22,15 +21,8 @@ interface TransitionCase {
   target_banner_seen: boolean;
 }
 
-function image(name: string): KexecImage {
-  const src = openFile(sharedFixture("lab-transition", name));
-  try {
-    const img = parseBzImage(src);
-    return kexecImageFromSetupHeader(img.setupHeader, img.fileSize, name, img.kernelVersion ?? undefined);
-  } finally {
-    src.close();
-  }
-}
+/** The target as the CLI and the panel read it (scenario/targetImage.ts). */
+const image = (name: string): KexecImage => readTargetImage(sharedFixture("lab-transition", name)).image;
 
 for (const which of ["fixed", "unfixed"] as const) {
   describe(`lab-transition: 6.12.117 (5-level) → tgt-${which}`, () => {
