@@ -12,7 +12,7 @@ import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
 import { allZero, CHUNK_BYTES, CHUNK_PFNS, KdumpRangeScanner, LazyBitmap, popcountBits, RankIndex } from "./bitmapIndex";
 import { PAGING_MODES } from "../../knowledge/pagingModes";
 import { fieldOffset, qualifiedName, structField, type FieldName } from "../../knowledge/binaryStructs";
-import { DISK_DUMP_HEADER, DISK_DUMP_HEADER_I386, KDUMP_SIGNATURE, KDUMP_SUB_HEADER } from "../../knowledge/kdumpStructs";
+import { DISK_DUMP_HEADER, DISK_DUMP_HEADER_I386, KDUMP_SIGNATURE, KDUMP_SUB_HEADER, PAGE_DESC } from "../../knowledge/kdumpStructs";
 import { readField, readStruct } from "../structReader";
 import { decodePage, DUMP_DH_COMPRESSED_LZO, DUMP_DH_COMPRESSED_SNAPPY, DUMP_DH_COMPRESSED_ZLIB, DUMP_DH_COMPRESSED_ZSTD } from "./pageCodecs";
 
@@ -60,6 +60,14 @@ type SubField = FieldName<typeof KDUMP_SUB_HEADER>;
 type Sub64Field = Extract<(typeof KDUMP_SUB_HEADER)["fields"][number], { type: "u64" | "i64" }>["name"];
 const hdrAt = (name: HeaderField): number => fieldOffset(DISK_DUMP_HEADER, name);
 const hdrName = (name: HeaderField): string => qualifiedName(DISK_DUMP_HEADER, name);
+// page_desc offsets, taken once here: every page read decodes a descriptor.
+const DESC_SIZE = PAGE_DESC.size;
+const PD_OFFSET = fieldOffset(PAGE_DESC, "offset");
+const PD_SIZE = fieldOffset(PAGE_DESC, "size");
+const PD_FLAGS = fieldOffset(PAGE_DESC, "flags");
+const PD_OFFSET_NAME = qualifiedName(PAGE_DESC, "offset");
+const PD_SIZE_NAME = qualifiedName(PAGE_DESC, "size");
+const PD_FLAGS_NAME = qualifiedName(PAGE_DESC, "flags");
 /** max_pfn = header_version >= 6 ? max_mapnr_64 : max_mapnr (§2.2). */
 const MAX_MAPNR_64_SINCE = structField(KDUMP_SUB_HEADER, "max_mapnr_64").since;
 
@@ -221,7 +229,7 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
 
   /**
    * N, the number of page descriptors, from the layout every producer writes: the data area starts
-   * right after the descriptor table (offset_data = desc start + 24 * num_dumpable, makedumpfile's
+   * right after the descriptor table (offset_data = desc start + sizeof(page_desc) (24) * num_dumpable, makedumpfile's
    * write_kdump_pages_and_bitmap_cyclic and QEMU's write_dump_pages), and its first item is either
    * the first dumpable page or, with dump level bit 0, one shared zero page followed by it
    * (§2.6). So desc[0].offset is data start or data start + one page; 4096 is not a multiple of 24,
@@ -242,18 +250,18 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
 
   private findDescriptorCount(): number | undefined {
     if (this.startPfn !== 0 || this.endPfn !== this.maxPfn) return undefined;
-    if (this.descOffset + 24 > this.src.size) return undefined;
-    const d0 = view(this.src.read(this.descOffset, 24, "page_desc[0]"));
-    const o0 = d0.getBigInt64(0, true);
+    if (this.descOffset + DESC_SIZE > this.src.size) return undefined;
+    const d0 = view(this.src.read(this.descOffset, DESC_SIZE, "page_desc[0]"));
+    const o0 = d0.getBigInt64(PD_OFFSET, true);
     if (o0 <= 0n || o0 > BigInt(this.src.size)) return undefined;
     for (const zero of [0, this.pageSize]) {
       const span = Number(o0) - zero - this.descOffset;
-      if (span < 24 || span % 24 !== 0) continue;
+      if (span < DESC_SIZE || span % DESC_SIZE !== 0) continue;
       const dataStart = this.descOffset + span;
       if (zero) {
         if (dataStart + zero > this.src.size || !allZero(this.src.read(dataStart, zero, "shared zero page"))) continue;
       }
-      return span / 24;
+      return span / DESC_SIZE;
     }
     return undefined;
   }
@@ -271,8 +279,8 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     const n = this.descriptorCount();
     if (n === undefined) return undefined;
     try {
-      const dataStart = this.descOffset + 24 * n;
-      const last = view(this.src.read(this.descOffset + (n - 1) * 24, 24, `page_desc[${n - 1}]`)).getBigInt64(0, true);
+      const dataStart = this.descOffset + DESC_SIZE * n;
+      const last = view(this.src.read(this.descOffset + (n - 1) * DESC_SIZE, DESC_SIZE, `page_desc[${n - 1}]`)).getBigInt64(PD_OFFSET, true);
       return last >= BigInt(dataStart) && last <= BigInt(this.src.size) ? n : undefined;
     } catch (e) {
       if (e instanceof FormatError) return undefined;
@@ -312,19 +320,19 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     if (n !== undefined && r >= n) {
       throw new FormatError(this.src.name, bitOff, `bitmap 2 bit for phys ${paddr}`, `one of the ${n} page descriptors`, `descriptor index ${r}`);
     }
-    const dOff = this.descOffset + r * 24;
-    const d = view(this.src.read(dOff, 24, `page_desc for phys ${paddr}`));
-    const offset = d.getBigInt64(0, true);
-    const size = d.getUint32(8, true);
-    const flags = d.getUint32(12, true);
+    const dOff = this.descOffset + r * DESC_SIZE;
+    const d = view(this.src.read(dOff, DESC_SIZE, `page_desc for phys ${paddr}`));
+    const offset = d.getBigInt64(PD_OFFSET, true);
+    const size = d.getUint32(PD_SIZE, true);
+    const flags = d.getUint32(PD_FLAGS, true);
     if (offset <= 0n || offset + BigInt(size) > BigInt(this.src.size)) {
-      throw new FormatError(this.src.name, dOff, "page_desc.offset", "page data inside the file (0 = incomplete dump)", hex(BigInt.asUintN(64, offset)));
+      throw new FormatError(this.src.name, dOff + PD_OFFSET, PD_OFFSET_NAME, "page data inside the file (0 = incomplete dump)", hex(BigInt.asUintN(64, offset)));
     }
     if (size > this.pageSize || size === 0 || (flags === 0 && size !== this.pageSize)) {
-      throw new FormatError(this.src.name, dOff + 8, "page_desc.size", `1..${this.pageSize} bytes (exactly ${this.pageSize} when uncompressed)`, String(size));
+      throw new FormatError(this.src.name, dOff + PD_SIZE, PD_SIZE_NAME, `1..${this.pageSize} bytes (exactly ${this.pageSize} when uncompressed)`, String(size));
     }
     const known = DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO | DUMP_DH_COMPRESSED_SNAPPY | DUMP_DH_COMPRESSED_ZSTD;
-    if (flags & ~known) throw new FormatError(this.src.name, dOff + 12, "page_desc.flags", "a known compression flag", hex(flags));
+    if (flags & ~known) throw new FormatError(this.src.name, dOff + PD_FLAGS, PD_FLAGS_NAME, "a known compression flag", hex(flags));
     const raw = this.src.read(Number(offset), size, `page data for phys ${paddr}`);
     let page: Uint8Array;
     try {
