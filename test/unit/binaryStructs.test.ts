@@ -5,10 +5,12 @@ import { repoRoot } from "../fixtures";
 import { structProblems, fieldOffset, fieldEnd, qualifiedName, type BinaryStruct } from "../../extension/core/knowledge/binaryStructs";
 import { ELF_STRUCTS, ELF64_EHDR, ELF64_PHDR, ELF64_SHDR, ELF64_NHDR } from "../../extension/core/knowledge/elfStructs";
 import { readField, readStruct } from "../../extension/core/formats/structReader";
+import { KERNEL_INFO, LTOP_MAGIC } from "../../extension/core/knowledge/kernelInfo";
+import { KERNEL_INFO_FIELDS, SETUP_HEADER_FIELDS, setupHeaderOffset } from "../../extension/core/knowledge/setupHeaderFields";
 import { KDUMP_STRUCTS, DISK_DUMP_HEADER, DISK_DUMP_HEADER_I386, KDUMP_SUB_HEADER, PAGE_DESC, MAKEDUMPFILE_HEADER, MAKEDUMPFILE_DATA_HEADER } from "../../extension/core/knowledge/kdumpStructs";
 
 /** Every struct table of the knowledge room (issue 12). */
-const ALL: readonly BinaryStruct[] = [...ELF_STRUCTS, ...KDUMP_STRUCTS];
+const ALL: readonly BinaryStruct[] = [...ELF_STRUCTS, ...KDUMP_STRUCTS, KERNEL_INFO];
 
 describe("binary struct tables (knowledge room)", () => {
   for (const s of ALL) {
@@ -105,6 +107,15 @@ describe("binary struct tables (knowledge room)", () => {
       const f = KDUMP_SUB_HEADER.fields.find((x) => x.name === cells[4]);
       if (f && /^\d+$/.test(cells[5] ?? "")) assert.equal(f.since, Number(cells[5]), `${f.name} since`);
     }
+  });
+
+  it("kernel_info (protocol 2.15) has one table; setupHeaderFields re-exports its rows", () => {
+    assert.equal(KERNEL_INFO_FIELDS, KERNEL_INFO.fields);
+    assert.deepEqual(KERNEL_INFO.fields.map((f) => [f.name, f.offset]), [["header", 0], ["size", 4], ["size_total", 8], ["setup_type_max", 12]]);
+    const b = new Uint8Array(KERNEL_INFO.size);
+    b.set([0x4c, 0x54, 0x6f, 0x50]); // "LToP"
+    assert.equal(readField(new DataView(b.buffer), KERNEL_INFO, "header"), LTOP_MAGIC);
+    for (const f of SETUP_HEADER_FIELDS) assert.equal(setupHeaderOffset(f.name), f.offset);
   });
 
   it("readStruct / readField decode each type in the table's byte order", () => {
