@@ -1,3 +1,5 @@
+import { KERNEL_INFO, LTOP_MAGIC } from "./kernelInfo";
+
 /**
  * Every field of struct setup_header (arch/x86/include/uapi/asm/bootparam.h), at its file
  * offset, with the protocol version that introduced it. The one table behind the parser,
@@ -70,6 +72,11 @@ export type SetupHeaderValues = Record<SetupHeaderName, number | null>;
 export const SETUP_HEADER_END = 0x26c;
 export const SETUP_HEADER_START = 0x1f1;
 
+/** File offset of a field, for parsers and messages (never a literal). */
+export function setupHeaderOffset(name: SetupHeaderName): number {
+  return SETUP_HEADER_FIELDS.find((f) => f.name === name)!.offset;
+}
+
 export function setupHeaderField(name: string): SetupHeaderField | undefined {
   return SETUP_HEADER_FIELDS.find((f) => f.name === name);
 }
@@ -79,16 +86,11 @@ export function fieldAtOffset(offset: number): SetupHeaderField | undefined {
   return SETUP_HEADER_FIELDS.find((f) => offset >= f.offset && offset < f.offset + f.size);
 }
 
-/** kernel_info (protocol 2.15): fixed part. Source: boot.rst "The kernel_info". */
-export const KERNEL_INFO_FIELDS = [
-  { name: "header", offset: 0x00, size: 4, meaning: "Magic \"LToP\" (0x506F544C)." },
-  { name: "size", offset: 0x04, size: 4, meaning: "Size of the fixed part, header included." },
-  { name: "size_total", offset: 0x08, size: 4, meaning: "Size including the variable-length data." },
-  { name: "setup_type_max", offset: 0x0c, size: 4, meaning: "Largest accepted setup_data / setup_indirect type (SETUP_TYPE_MAX)." },
-] as const;
+/** kernel_info (protocol 2.15): fixed part, from its table in kernelInfo.ts (one place for its offsets). */
+export const KERNEL_INFO_FIELDS = KERNEL_INFO.fields;
+export { LTOP_MAGIC };
 
 export const HDRS_MAGIC = 0x53726448;
-export const LTOP_MAGIC = 0x506f544c;
 export const BOOT_FLAG = 0xaa55;
 
 /** X86_SUBARCH_* (bootparam.h enum x86_hardware_subarch). */

@@ -2,7 +2,9 @@ import type { SetupHeaderValues } from "../../knowledge/setupHeaderFields";
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { cString, u8, u16, u32 } from "../../io/binary";
-import { BOOT_FLAG, HDRS_MAGIC, LTOP_MAGIC, SETUP_HEADER_FIELDS } from "../../knowledge/setupHeaderFields";
+import { BOOT_FLAG, HDRS_MAGIC, SETUP_HEADER_FIELDS, setupHeaderOffset } from "../../knowledge/setupHeaderFields";
+import { fieldOffset, qualifiedName, type FieldName } from "../../knowledge/binaryStructs";
+import { KERNEL_INFO, LTOP_MAGIC } from "../../knowledge/kernelInfo";
 import { protocolText } from "../../knowledge/protocolVersions";
 import { decodeXloadflags } from "../../knowledge/xloadflags";
 import { decodeLoadflags } from "../../knowledge/loadflags";
@@ -35,16 +37,18 @@ export function parseBzImage(src: ByteSource): BzImage {
   const isPe = u16(src, 0, "MZ signature") === 0x5a4d;
   const hasHdrS = raw["header"] === HDRS_MAGIC;
   if (isPe && !hasHdrS) {
-    throw new FormatError(src.name, 0x202, "setup_header.header", '"HdrS" (this PE has no Linux setup header and no .linux section: neither an EFI-stub kernel nor a UKI)', hex(raw["header"] ?? 0, 8));
+    throw new FormatError(src.name, setupHeaderOffset("header"), "setup_header.header", '"HdrS" (this PE has no Linux setup header and no .linux section: neither an EFI-stub kernel nor a UKI)', hex(raw["header"] ?? 0, 8));
   }
   if (raw["boot_flag"] !== BOOT_FLAG) {
-    throw new FormatError(src.name, 0x1fe, "setup_header.boot_flag", "0xaa55", hex(raw["boot_flag"] ?? 0, 4));
+    throw new FormatError(src.name, setupHeaderOffset("boot_flag"), "setup_header.boot_flag", "0xaa55", hex(raw["boot_flag"] ?? 0, 4));
   }
   const version = hasHdrS ? (raw.version ?? 0) : 0;
-  const jumpByte = u8(src, 0x200, "setup_header.jump");
-  const headerEnd = 0x202 + u8(src, 0x201, "setup_header.jump displacement");
+  // The jump is 0xEB disp8; disp8 also fixes where the header ends (right after the jump + disp8).
+  const jumpAt = setupHeaderOffset("jump");
+  const jumpByte = u8(src, jumpAt, "setup_header.jump");
+  const headerEnd = jumpAt + 2 + u8(src, jumpAt + 1, "setup_header.jump displacement");
   if (hasHdrS && jumpByte !== 0xeb) {
-    notes.push({ severity: "warning", offset: 0x200, field: "jump", message: `jump at 0x200 is ${hex(jumpByte, 2)}, expected a short jump 0xeb; header length taken from byte 0x201 anyway` });
+    notes.push({ severity: "warning", offset: jumpAt, field: "jump", message: `jump at 0x200 is ${hex(jumpByte, 2)}, expected a short jump 0xeb; header length taken from byte 0x201 anyway` });
   }
 
   const fields: FieldValue[] = [];
@@ -65,7 +69,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   const setupSects = sects === 0 ? 4 : sects;
   const protectedModeOffset = (setupSects + 1) * 512;
   if (protectedModeOffset >= src.size) {
-    throw new FormatError(src.name, 0x1f1, "setup_header.setup_sects", `a setup of (setup_sects + 1) * 512 bytes that ends inside the file (${src.size} bytes)`, `${sects} → ${hex(protectedModeOffset)}`);
+    throw new FormatError(src.name, setupHeaderOffset("setup_sects"), "setup_header.setup_sects", `a setup of (setup_sects + 1) * 512 bytes that ends inside the file (${src.size} bytes)`, `${sects} → ${hex(protectedModeOffset)}`);
   }
 
   const lf = setupHeader["loadflags"];
@@ -73,7 +77,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   const xlf = setupHeader["xloadflags"];
   const xloadflags = xlf === null || xlf === undefined ? null : { value: xlf, ...renameBits(decodeXloadflags(xlf)) };
   if (xloadflags && xloadflags.unknownBits) {
-    notes.push({ severity: "info", offset: 0x236, field: "xloadflags", message: `xloadflags has bits no mainline kernel defines: ${hex(xloadflags.unknownBits, 4)}` });
+    notes.push({ severity: "info", offset: setupHeaderOffset("xloadflags"), field: "xloadflags", message: `xloadflags has bits no mainline kernel defines: ${hex(xloadflags.unknownBits, 4)}` });
   }
 
   let kernelVersion: string | null = null;
@@ -81,7 +85,7 @@ export function parseBzImage(src: ByteSource): BzImage {
   if (kv) {
     const at = kv + 0x200;
     if (kv >= 0x200 * setupSects || at >= src.size) {
-      notes.push({ severity: "warning", offset: 0x20e, field: "kernel_version", message: `kernel_version pointer ${hex(kv)} (file offset ${hex(at)}) is outside the ${setupSects}-sector setup; ignored` });
+      notes.push({ severity: "warning", offset: setupHeaderOffset("kernel_version"), field: "kernel_version", message: `kernel_version pointer ${hex(kv)} (file offset ${hex(at)}) is outside the ${setupSects}-sector setup; ignored` });
     } else {
       kernelVersion = cString(src, at, 512);
     }
@@ -144,15 +148,20 @@ function renameBits(d: { names: string[]; unknownBits: number }): { bits: string
   return { bits: d.names, unknownBits: d.unknownBits };
 }
 
+/** One kernel_info field, read on its own so a cut file names the field it ends in. */
+function kernelInfoU32(src: ByteSource, at: number, name: FieldName<typeof KERNEL_INFO>): number {
+  return u32(src, at + fieldOffset(KERNEL_INFO, name), qualifiedName(KERNEL_INFO, name));
+}
+
 function readKernelInfo(src: ByteSource, at: number): KernelInfo {
-  const magic = u32(src, at, "kernel_info.header");
+  const magic = kernelInfoU32(src, at, "header");
   const header = String.fromCharCode(magic & 0xff, (magic >> 8) & 0xff, (magic >>> 16) & 0xff, magic >>> 24);
   return {
     fileOffset: at,
     header,
     magicOk: magic === LTOP_MAGIC,
-    size: u32(src, at + 4, "kernel_info.size"),
-    sizeTotal: u32(src, at + 8, "kernel_info.size_total"),
-    setupTypeMax: u32(src, at + 12, "kernel_info.setup_type_max"),
+    size: kernelInfoU32(src, at, "size"),
+    sizeTotal: kernelInfoU32(src, at, "size_total"),
+    setupTypeMax: kernelInfoU32(src, at, "setup_type_max"),
   };
 }

@@ -1,6 +1,9 @@
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { view } from "../../io/binary";
+import { fieldEnd, fieldOffset } from "../../knowledge/binaryStructs";
+import { ELF64_EHDR, ELF64_PHDR, ELF64_SHDR, ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, EM_386, EM_X86_64, ET_CORE, PN_XNUM, PT_LOAD, PT_NOTE } from "../../knowledge/elfStructs";
+import { readField } from "../structReader";
 import { parseNotes, type ElfNote } from "./notes";
 import { listScanner, mergeRanges, type MemRange, type PhysicalMemory, type RangeScanner } from "./physical";
 
@@ -22,79 +25,92 @@ export interface ElfVmcore {
   memory: PhysicalMemory;
 }
 
-const PT_LOAD = 1;
-const PT_NOTE = 4;
-const PN_XNUM = 0xffff;
+// Offsets from the knowledge tables, taken once here: the program-header loop reads thousands.
+const EI_CLASS = fieldOffset(ELF64_EHDR, "e_ident[EI_CLASS]");
+const EI_DATA = fieldOffset(ELF64_EHDR, "e_ident[EI_DATA]");
+const E_TYPE = fieldOffset(ELF64_EHDR, "e_type");
+const E_MACHINE = fieldOffset(ELF64_EHDR, "e_machine");
+const E_SHOFF = fieldOffset(ELF64_EHDR, "e_shoff");
+const E_PHENTSIZE = fieldOffset(ELF64_EHDR, "e_phentsize");
+const E_PHNUM = fieldOffset(ELF64_EHDR, "e_phnum");
+const PHDR_SIZE = ELF64_PHDR.size;
+const P_TYPE = fieldOffset(ELF64_PHDR, "p_type");
+const P_OFFSET = fieldOffset(ELF64_PHDR, "p_offset");
+const P_VADDR = fieldOffset(ELF64_PHDR, "p_vaddr");
+const P_PADDR = fieldOffset(ELF64_PHDR, "p_paddr");
+const P_FILESZ = fieldOffset(ELF64_PHDR, "p_filesz");
+const P_MEMSZ = fieldOffset(ELF64_PHDR, "p_memsz");
+/** Section header 0 is read up to sh_info, where a PN_XNUM core keeps the program header count. */
+const SHDR_TO_SH_INFO = fieldEnd(ELF64_SHDR, "sh_info");
 /** Far beyond any real dump (QEMU needs PN_XNUM only above 65 533); bounds the header read. */
 const MAX_PHNUM = 1 << 20;
 const EM_NAMES: Record<number, string> = { 3: "i386", 21: "ppc64", 22: "s390x", 40: "arm", 183: "aarch64", 243: "riscv", 258: "loongarch" };
 
 /** Checks the ELF identification and machine; throws the refusal messages of vmcore-formats.md §5. */
 export function checkElfIdent(src: ByteSource): void {
-  const h = src.read(0, 64, "ELF header");
-  const cls = h[4]!;
-  const data = h[5]!;
-  if (cls === 1) throw new FormatError(src.name, 4, "e_ident[EI_CLASS]", "ELFCLASS64 (32-bit ELF vmcore (i386) is not supported)", "1");
-  if (cls !== 2) throw new FormatError(src.name, 4, "e_ident[EI_CLASS]", "ELFCLASS64", String(cls));
-  const dv = view(h);
-  if (data === 2) {
-    const m = dv.getUint16(18, false);
-    throw new FormatError(src.name, 5, "e_ident[EI_DATA]", "little-endian", `big-endian dump (e_machine ${m}) is not supported`);
+  const dv = view(src.read(0, ELF64_EHDR.size, "ELF header"));
+  const cls = readField(dv, ELF64_EHDR, "e_ident[EI_CLASS]");
+  const data = readField(dv, ELF64_EHDR, "e_ident[EI_DATA]");
+  if (cls === ELFCLASS32) throw new FormatError(src.name, EI_CLASS, "e_ident[EI_CLASS]", "ELFCLASS64 (32-bit ELF vmcore (i386) is not supported)", "1");
+  if (cls !== ELFCLASS64) throw new FormatError(src.name, EI_CLASS, "e_ident[EI_CLASS]", "ELFCLASS64", String(cls));
+  if (data === ELFDATA2MSB) {
+    const m = readField(dv, ELF64_EHDR, "e_machine", 0, "big");
+    throw new FormatError(src.name, EI_DATA, "e_ident[EI_DATA]", "little-endian", `big-endian dump (e_machine ${m}) is not supported`);
   }
-  if (data !== 1) throw new FormatError(src.name, 5, "e_ident[EI_DATA]", "ELFDATA2LSB", String(data));
-  const type = dv.getUint16(16, true);
-  if (type !== 4) throw new FormatError(src.name, 16, "e_type", "4 (ET_CORE): not a vmcore", String(type));
-  const machine = dv.getUint16(18, true);
-  if (machine === 3) {
-    throw new FormatError(src.name, 18, "e_machine", "62 (x86_64)", "3: i386 dump (64-bit ELF container) is not supported");
+  if (data !== ELFDATA2LSB) throw new FormatError(src.name, EI_DATA, "e_ident[EI_DATA]", "ELFDATA2LSB", String(data));
+  const type = readField(dv, ELF64_EHDR, "e_type");
+  if (type !== ET_CORE) throw new FormatError(src.name, E_TYPE, "e_type", "4 (ET_CORE): not a vmcore", String(type));
+  const machine = readField(dv, ELF64_EHDR, "e_machine");
+  if (machine === EM_386) {
+    throw new FormatError(src.name, E_MACHINE, "e_machine", "62 (x86_64)", "3: i386 dump (64-bit ELF container) is not supported");
   }
-  if (machine !== 62) {
+  if (machine !== EM_X86_64) {
     const arch = EM_NAMES[machine] ?? `e_machine ${machine}`;
-    throw new FormatError(src.name, 18, "e_machine", "62 (x86_64)", `${arch} dump is not supported, x86_64 only`);
+    throw new FormatError(src.name, E_MACHINE, "e_machine", "62 (x86_64)", `${arch} dump is not supported, x86_64 only`);
   }
 }
 
 /** Parses the ELF64 vmcore headers and notes. Reads only headers and the PT_NOTE bytes. */
 export function readElfVmcore(src: ByteSource): ElfVmcore {
   checkElfIdent(src);
-  const h = view(src.read(0, 64, "ELF header"));
-  const phoff = Number(h.getBigUint64(32, true));
-  const shoff = h.getBigUint64(40, true);
-  const phentsize = h.getUint16(54, true);
-  let phnum = h.getUint16(56, true);
-  const shentsize = h.getUint16(58, true);
+  const h = view(src.read(0, ELF64_EHDR.size, "ELF header"));
+  const phoff = Number(readField(h, ELF64_EHDR, "e_phoff"));
+  const shoff = readField(h, ELF64_EHDR, "e_shoff");
+  const phentsize = readField(h, ELF64_EHDR, "e_phentsize");
+  let phnum = readField(h, ELF64_EHDR, "e_phnum");
+  const shentsize = readField(h, ELF64_EHDR, "e_shentsize");
   let pnXnum = false;
-  if (phentsize !== 56) throw new FormatError(src.name, 54, "e_phentsize", "56", String(phentsize));
+  if (phentsize !== PHDR_SIZE) throw new FormatError(src.name, E_PHENTSIZE, "e_phentsize", String(PHDR_SIZE), String(phentsize));
   if (phnum === PN_XNUM) {
-    // QEMU with >= 65533 mappings: real count in section header 0's sh_info (u32 at +44).
-    if (shoff === 0n || shentsize < 48) {
-      throw new FormatError(src.name, 40, "e_shoff", "a section header holding the PN_XNUM program header count", hex(shoff));
+    // QEMU with >= 65533 mappings: real count in section header 0's sh_info.
+    if (shoff === 0n || shentsize < SHDR_TO_SH_INFO) {
+      throw new FormatError(src.name, E_SHOFF, "e_shoff", "a section header holding the PN_XNUM program header count", hex(shoff));
     }
     const off = Number(shoff);
-    phnum = view(src.read(off, 48, "section header 0")).getUint32(44, true);
+    phnum = readField(view(src.read(off, SHDR_TO_SH_INFO, "section header 0")), ELF64_SHDR, "sh_info");
     pnXnum = true;
   }
-  if (phnum > MAX_PHNUM) throw new FormatError(src.name, 56, "e_phnum", `at most ${MAX_PHNUM} program headers`, String(phnum));
-  const table = view(src.read(phoff, phnum * 56, "program headers"));
+  if (phnum > MAX_PHNUM) throw new FormatError(src.name, E_PHNUM, "e_phnum", `at most ${MAX_PHNUM} program headers`, String(phnum));
+  const table = view(src.read(phoff, phnum * PHDR_SIZE, "program headers"));
   const loads: ElfLoad[] = [];
   const notes: ElfNote[] = [];
   for (let i = 0; i < phnum; i++) {
-    const b = i * 56;
-    const type = table.getUint32(b, true);
-    const offset = table.getBigUint64(b + 8, true);
-    const filesz = table.getBigUint64(b + 32, true);
+    const b = i * PHDR_SIZE;
+    const type = table.getUint32(b + P_TYPE, true);
+    const offset = table.getBigUint64(b + P_OFFSET, true);
+    const filesz = table.getBigUint64(b + P_FILESZ, true);
     if (type === PT_NOTE) {
       if (offset > BigInt(src.size) || filesz > BigInt(src.size)) {
-        throw new FormatError(src.name, phoff + b + 8, `program header ${i} (PT_NOTE) p_offset/p_filesz`, "a range inside the file", `${hex(offset)}+${hex(filesz)}`);
+        throw new FormatError(src.name, phoff + b + P_OFFSET, `program header ${i} (PT_NOTE) p_offset/p_filesz`, "a range inside the file", `${hex(offset)}+${hex(filesz)}`);
       }
       notes.push(...parseNotes(src, Number(offset), Number(filesz), `PT_NOTE[${i}]`));
     } else if (type === PT_LOAD) {
       loads.push({
         offset,
-        vaddr: table.getBigUint64(b + 16, true),
-        paddr: table.getBigUint64(b + 24, true),
+        vaddr: table.getBigUint64(b + P_VADDR, true),
+        paddr: table.getBigUint64(b + P_PADDR, true),
         filesz,
-        memsz: table.getBigUint64(b + 40, true),
+        memsz: table.getBigUint64(b + P_MEMSZ, true),
       });
     }
   }

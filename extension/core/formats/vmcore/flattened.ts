@@ -1,10 +1,19 @@
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError, hex } from "../../io/formatError";
 import { latin1, view } from "../../io/binary";
+import { fieldEnd, fieldOffset } from "../../knowledge/binaryStructs";
+import { END_FLAG_FLAT_HEADER, MAKEDUMPFILE_DATA_HEADER, MAKEDUMPFILE_HEADER, MAKEDUMPFILE_SIGNATURE, MAX_SIZE_MDF_HEADER, TYPE_FLAT_HEADER, VERSION_FLAT_HEADER } from "../../knowledge/kdumpStructs";
+import { readField } from "../structReader";
 
 /** makedumpfile's flattened stream (vmcore-formats.md §3): header block, then BE records. */
-export const FLAT_HEADER_SIZE = 4096;
-const RECORD_HEADER = 16;
+export const FLAT_HEADER_SIZE = MAX_SIZE_MDF_HEADER;
+const RECORD_HEADER = MAKEDUMPFILE_DATA_HEADER.size;
+// Record header offsets, taken once here: the index reads one header per record (big-endian).
+const R_OFFSET = fieldOffset(MAKEDUMPFILE_DATA_HEADER, "offset");
+const R_BUF_SIZE = fieldOffset(MAKEDUMPFILE_DATA_HEADER, "buf_size");
+const SIG_LEN = MAKEDUMPFILE_SIGNATURE.length;
+const H_TYPE = fieldOffset(MAKEDUMPFILE_HEADER, "type");
+const H_VERSION = fieldOffset(MAKEDUMPFILE_HEADER, "version");
 /**
  * A scan step budget: each record costs one 16-byte read and one index entry (about 50 bytes).
  * The index is built on demand, so only reads deep into a stream get near it.
@@ -12,7 +21,7 @@ const RECORD_HEADER = 16;
 const MAX_RECORDS = 10_000_000;
 
 export function isFlattened(head: Uint8Array): boolean {
-  return head.length >= 24 && latin1(head.subarray(0, 12)) === "makedumpfile" && head[12] === 0;
+  return head.length >= fieldEnd(MAKEDUMPFILE_HEADER, "type") && latin1(head.subarray(0, SIG_LEN)) === MAKEDUMPFILE_SIGNATURE && head[SIG_LEN] === 0;
 }
 
 /** A mapped piece of the rearranged file: logical [start, end) ← stream offset `pos`. */
@@ -124,13 +133,13 @@ export class FlattenedByteSource implements ByteSource {
 
   constructor(private readonly inner: ByteSource) {
     this.name = inner.name;
-    const h = inner.read(0, 32, "flattened header");
+    const h = inner.read(0, MAKEDUMPFILE_HEADER.size, "flattened header");
     if (!isFlattened(h)) throw new FormatError(inner.name, 0, "flattened header signature", '"makedumpfile\\0"');
     const dv = view(h);
-    const type = dv.getBigInt64(16, false);
-    const version = dv.getBigInt64(24, false);
-    if (type !== 1n) throw new FormatError(inner.name, 16, "flattened header type (BE)", "1", String(type));
-    if (version !== 1n) throw new FormatError(inner.name, 24, "flattened header version (BE)", "1", String(version));
+    const type = readField(dv, MAKEDUMPFILE_HEADER, "type");
+    const version = readField(dv, MAKEDUMPFILE_HEADER, "version");
+    if (type !== TYPE_FLAT_HEADER) throw new FormatError(inner.name, H_TYPE, "flattened header type (BE)", String(TYPE_FLAT_HEADER), String(type));
+    if (version !== VERSION_FLAT_HEADER) throw new FormatError(inner.name, H_VERSION, "flattened header version (BE)", String(VERSION_FLAT_HEADER), String(version));
   }
 
   get bytesRead(): number {
@@ -176,9 +185,9 @@ export class FlattenedByteSource implements ByteSource {
     const prevLen = this.lastLen;
     const hb = direct && prevLen >= 16384 ? direct.call(this.inner, pos, RECORD_HEADER, "flattened record header") : this.inner.read(pos, RECORD_HEADER, "flattened record header");
     const dv = view(hb);
-    const offset = dv.getBigInt64(0, false);
-    const size = dv.getBigInt64(8, false);
-    if (offset === -1n && size === -1n) {
+    const offset = dv.getBigInt64(R_OFFSET, false);
+    const size = dv.getBigInt64(R_BUF_SIZE, false);
+    if (offset === END_FLAG_FLAT_HEADER && size === END_FLAG_FLAT_HEADER) {
       this.ended = true;
       this.markerSeen = true;
       return;

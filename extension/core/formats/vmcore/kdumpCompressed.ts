@@ -11,6 +11,9 @@ const MAX_VMCOREINFO_BYTES = 1 << 20;
 import type { MemRange, PhysicalMemory, RangeScanner } from "./physical";
 import { allZero, CHUNK_BYTES, CHUNK_PFNS, KdumpRangeScanner, LazyBitmap, popcountBits, RankIndex } from "./bitmapIndex";
 import { PAGING_MODES } from "../../knowledge/pagingModes";
+import { fieldOffset, qualifiedName, structField, type FieldName } from "../../knowledge/binaryStructs";
+import { DISK_DUMP_HEADER, DISK_DUMP_HEADER_I386, KDUMP_SIGNATURE, KDUMP_SUB_HEADER, PAGE_DESC } from "../../knowledge/kdumpStructs";
+import { readField, readStruct } from "../structReader";
 import { decodePage, DUMP_DH_COMPRESSED_LZO, DUMP_DH_COMPRESSED_SNAPPY, DUMP_DH_COMPRESSED_ZLIB, DUMP_DH_COMPRESSED_ZSTD } from "./pageCodecs";
 
 /** disk_dump_header, x86_64 layout (vmcore-formats.md §2.1). */
@@ -51,8 +54,22 @@ export interface KdumpCompressed {
   memory: KdumpPhysicalMemory;
 }
 
-const HEADER_SIZE = 464;
-const SUB_HEADER_SIZE = 104;
+type HeaderField = FieldName<typeof DISK_DUMP_HEADER>;
+type SubField = FieldName<typeof KDUMP_SUB_HEADER>;
+/** The sub header's 64-bit fields (offsets, sizes, pfns), read as safe numbers. */
+type Sub64Field = Extract<(typeof KDUMP_SUB_HEADER)["fields"][number], { type: "u64" | "i64" }>["name"];
+const hdrAt = (name: HeaderField): number => fieldOffset(DISK_DUMP_HEADER, name);
+const hdrName = (name: HeaderField): string => qualifiedName(DISK_DUMP_HEADER, name);
+// page_desc offsets, taken once here: every page read decodes a descriptor.
+const DESC_SIZE = PAGE_DESC.size;
+const PD_OFFSET = fieldOffset(PAGE_DESC, "offset");
+const PD_SIZE = fieldOffset(PAGE_DESC, "size");
+const PD_FLAGS = fieldOffset(PAGE_DESC, "flags");
+const PD_OFFSET_NAME = qualifiedName(PAGE_DESC, "offset");
+const PD_SIZE_NAME = qualifiedName(PAGE_DESC, "size");
+const PD_FLAGS_NAME = qualifiedName(PAGE_DESC, "flags");
+/** max_pfn = header_version >= 6 ? max_mapnr_64 : max_mapnr (§2.2). */
+const MAX_MAPNR_64_SINCE = structField(KDUMP_SUB_HEADER, "max_mapnr_64").since;
 
 function fixedString(b: Uint8Array): string {
   const z = b.indexOf(0);
@@ -65,38 +82,44 @@ function safeNum(src: ByteSource, v: bigint, off: number, field: string): number
 }
 
 export function readKdumpHeader(src: ByteSource): DiskDumpHeader {
-  const b = src.read(0, HEADER_SIZE, "disk_dump_header");
-  const dv = view(b);
-  const sig = latin1(b.subarray(0, 8));
-  if (sig !== "KDUMP   ") throw new FormatError(src.name, 0, "disk_dump_header.signature", '"KDUMP   "', JSON.stringify(sig));
-  const u = (i: number): string => fixedString(b.subarray(12 + i * 65, 12 + (i + 1) * 65));
+  const dv = view(src.read(0, DISK_DUMP_HEADER.size, "disk_dump_header"));
+  const r = readStruct(dv, DISK_DUMP_HEADER);
+  const sig = latin1(r.signature);
+  if (sig !== KDUMP_SIGNATURE) throw new FormatError(src.name, hdrAt("signature"), hdrName("signature"), JSON.stringify(KDUMP_SIGNATURE), JSON.stringify(sig));
   const h: DiskDumpHeader = {
-    headerVersion: dv.getInt32(8, true),
-    utsname: { sysname: u(0), nodename: u(1), release: u(2), version: u(3), machine: u(4), domainname: u(5) },
-    timestamp: { sec: dv.getBigInt64(408, true), usec: dv.getBigInt64(416, true) },
-    status: dv.getUint32(424, true),
-    blockSize: dv.getInt32(428, true),
-    subHdrSize: dv.getInt32(432, true),
-    bitmapBlocks: dv.getUint32(436, true),
-    maxMapnr: dv.getUint32(440, true),
-    nrCpus: dv.getInt32(460, true),
+    headerVersion: r.header_version,
+    utsname: {
+      sysname: fixedString(r["utsname.sysname"]),
+      nodename: fixedString(r["utsname.nodename"]),
+      release: fixedString(r["utsname.release"]),
+      version: fixedString(r["utsname.version"]),
+      machine: fixedString(r["utsname.machine"]),
+      domainname: fixedString(r["utsname.domainname"]),
+    },
+    timestamp: { sec: r["timestamp.tv_sec"], usec: r["timestamp.tv_usec"] },
+    status: r.status,
+    blockSize: r.block_size,
+    subHdrSize: r.sub_hdr_size,
+    bitmapBlocks: r.bitmap_blocks,
+    maxMapnr: r.max_mapnr,
+    nrCpus: r.nr_cpus,
   };
   if (h.headerVersion < 1 || h.headerVersion > 6) {
-    throw new FormatError(src.name, 8, "disk_dump_header.header_version", "1..6", String(h.headerVersion));
+    throw new FormatError(src.name, hdrAt("header_version"), hdrName("header_version"), "1..6", String(h.headerVersion));
   }
   const m = h.utsname.machine;
-  if (m !== "" && m !== "x86_64") throw new FormatError(src.name, 12 + 4 * 65, "disk_dump_header.utsname.machine", "x86_64", `${m} dump not supported`);
+  if (m !== "" && m !== "x86_64") throw new FormatError(src.name, hdrAt("utsname.machine"), hdrName("utsname.machine"), "x86_64", `${m} dump not supported`);
   // Plausibility (libkdumpfile's test): block_size a page and bitmaps covering max_mapnr.
   if (h.blockSize !== 4096) {
-    // The 32-bit layout puts block_size at 416 (vmcore-formats.md §5).
-    const bs32 = dv.getInt32(416, true);
-    const found = bs32 === 4096 ? "32-bit kdump-compressed dump not supported" : dv.getInt32(428, false) === 4096 ? "big-endian kdump-compressed dump not supported" : String(h.blockSize);
-    throw new FormatError(src.name, 428, "disk_dump_header.block_size", "4096 (x86_64 page size)", found);
+    // The 32-bit layout puts block_size elsewhere (vmcore-formats.md §5).
+    const bs32 = readField(dv, DISK_DUMP_HEADER_I386, "block_size");
+    const found = bs32 === 4096 ? "32-bit kdump-compressed dump not supported" : readField(dv, DISK_DUMP_HEADER, "block_size", 0, "big") === 4096 ? "big-endian kdump-compressed dump not supported" : String(h.blockSize);
+    throw new FormatError(src.name, hdrAt("block_size"), hdrName("block_size"), "4096 (x86_64 page size)", found);
   }
   if (h.subHdrSize < 1 || h.subHdrSize > 1 << 16) {
-    throw new FormatError(src.name, 432, "disk_dump_header.sub_hdr_size", "1..65536 blocks", String(h.subHdrSize));
+    throw new FormatError(src.name, hdrAt("sub_hdr_size"), hdrName("sub_hdr_size"), "1..65536 blocks", String(h.subHdrSize));
   }
-  if (h.nrCpus < 0 || h.nrCpus > 1 << 16) throw new FormatError(src.name, 460, "disk_dump_header.nr_cpus", "0..65536", String(h.nrCpus));
+  if (h.nrCpus < 0 || h.nrCpus > 1 << 16) throw new FormatError(src.name, hdrAt("nr_cpus"), hdrName("nr_cpus"), "0..65536", String(h.nrCpus));
   return h;
 }
 
@@ -104,28 +127,29 @@ export function readKdumpCompressed(src: ByteSource): KdumpCompressed {
   const header = readKdumpHeader(src);
   const bs = header.blockSize;
   const v = header.headerVersion;
-  const sb = src.read(bs, SUB_HEADER_SIZE, "kdump_sub_header");
-  const dv = view(sb);
-  const o = (at: number): number => bs + at;
-  const sub: KdumpSubHeader = { physBase: dv.getBigUint64(0, true) };
-  if (v >= 1) sub.dumpLevel = dv.getInt32(8, true);
-  if (v >= 2) sub.split = dv.getInt32(12, true);
-  if (v >= 3) {
-    sub.offsetVmcoreinfo = safeNum(src, dv.getBigInt64(32, true), o(32), "kdump_sub_header.offset_vmcoreinfo");
-    sub.sizeVmcoreinfo = safeNum(src, dv.getBigUint64(40, true), o(40), "kdump_sub_header.size_vmcoreinfo");
+  const dv = view(src.read(bs, KDUMP_SUB_HEADER.size, "kdump_sub_header"));
+  // A field is read only when the file's header_version has it (the table's `since`).
+  const has = (name: SubField): boolean => v >= structField(KDUMP_SUB_HEADER, name).since;
+  const num = (name: Sub64Field): number => safeNum(src, readField(dv, KDUMP_SUB_HEADER, name), bs + fieldOffset(KDUMP_SUB_HEADER, name), qualifiedName(KDUMP_SUB_HEADER, name));
+  const sub: KdumpSubHeader = { physBase: readField(dv, KDUMP_SUB_HEADER, "phys_base") };
+  if (has("dump_level")) sub.dumpLevel = readField(dv, KDUMP_SUB_HEADER, "dump_level");
+  if (has("split")) sub.split = readField(dv, KDUMP_SUB_HEADER, "split");
+  if (has("offset_vmcoreinfo")) {
+    sub.offsetVmcoreinfo = num("offset_vmcoreinfo");
+    sub.sizeVmcoreinfo = num("size_vmcoreinfo");
   }
-  if (v >= 4) {
-    sub.offsetNote = safeNum(src, dv.getBigInt64(48, true), o(48), "kdump_sub_header.offset_note");
-    sub.sizeNote = safeNum(src, dv.getBigUint64(56, true), o(56), "kdump_sub_header.size_note");
+  if (has("offset_note")) {
+    sub.offsetNote = num("offset_note");
+    sub.sizeNote = num("size_note");
   }
-  if (v >= 5) {
-    sub.offsetEraseinfo = safeNum(src, dv.getBigInt64(64, true), o(64), "kdump_sub_header.offset_eraseinfo");
-    sub.sizeEraseinfo = safeNum(src, dv.getBigUint64(72, true), o(72), "kdump_sub_header.size_eraseinfo");
+  if (has("offset_eraseinfo")) {
+    sub.offsetEraseinfo = num("offset_eraseinfo");
+    sub.sizeEraseinfo = num("size_eraseinfo");
   }
-  if (v >= 6) {
-    sub.startPfn64 = safeNum(src, dv.getBigUint64(80, true), o(80), "kdump_sub_header.start_pfn_64");
-    sub.endPfn64 = safeNum(src, dv.getBigUint64(88, true), o(88), "kdump_sub_header.end_pfn_64");
-    sub.maxMapnr64 = safeNum(src, dv.getBigUint64(96, true), o(96), "kdump_sub_header.max_mapnr_64");
+  if (has("start_pfn_64")) {
+    sub.startPfn64 = num("start_pfn_64");
+    sub.endPfn64 = num("end_pfn_64");
+    sub.maxMapnr64 = num("max_mapnr_64");
   }
 
   let notes: ElfNote[] = [];
@@ -135,7 +159,7 @@ export function readKdumpCompressed(src: ByteSource): KdumpCompressed {
   let vmcoreinfoText: string | undefined;
   if (sub.offsetVmcoreinfo && sub.sizeVmcoreinfo) {
     if (sub.sizeVmcoreinfo > MAX_VMCOREINFO_BYTES) {
-      throw new FormatError(src.name, o(40), "kdump_sub_header.size_vmcoreinfo", `at most ${MAX_VMCOREINFO_BYTES}`, String(sub.sizeVmcoreinfo));
+      throw new FormatError(src.name, bs + fieldOffset(KDUMP_SUB_HEADER, "size_vmcoreinfo"), qualifiedName(KDUMP_SUB_HEADER, "size_vmcoreinfo"), `at most ${MAX_VMCOREINFO_BYTES}`, String(sub.sizeVmcoreinfo));
     }
     vmcoreinfoText = latin1(src.read(sub.offsetVmcoreinfo, sub.sizeVmcoreinfo, "VMCOREINFO (offset_vmcoreinfo)"));
   }
@@ -175,10 +199,11 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
   ) {
     const bs = header.blockSize;
     this.pageSize = bs;
-    this.maxPfn = header.headerVersion >= 6 && sub.maxMapnr64 !== undefined ? sub.maxMapnr64 : header.maxMapnr;
+    const v64 = header.headerVersion >= MAX_MAPNR_64_SINCE && sub.maxMapnr64 !== undefined;
+    this.maxPfn = v64 ? sub.maxMapnr64! : header.maxMapnr;
     const limit = maxPfnLimit(bs);
     if (this.maxPfn > limit) {
-      const at = header.headerVersion >= 6 && sub.maxMapnr64 !== undefined ? bs + 96 : 440;
+      const at = v64 ? bs + fieldOffset(KDUMP_SUB_HEADER, "max_mapnr_64") : hdrAt("max_mapnr");
       throw new FormatError(src.name, at, "max_mapnr", `at most ${hex(limit)} pfns (the 5-level paging limit of ${PAGING_MODES[5].maxPhysmemBits} physical address bits)`, hex(this.maxPfn));
     }
     this.addressSpaceEnd = this.maxPfn * bs;
@@ -189,11 +214,11 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     // crash: bitmap_len / 2 with bitmap_len = bitmap_blocks * block_size (an odd count splits a block).
     this.bitmapBytes = this.twoBitmaps ? (header.bitmapBlocks * bs) / 2 : header.bitmapBlocks * bs;
     if (this.bitmapBytes * 8 < this.maxPfn) {
-      throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps covering max_mapnr ${this.maxPfn}`, String(header.bitmapBlocks));
+      throw new FormatError(src.name, hdrAt("bitmap_blocks"), hdrName("bitmap_blocks"), `bitmaps covering max_mapnr ${this.maxPfn}`, String(header.bitmapBlocks));
     }
     this.descOffset = (1 + header.subHdrSize + header.bitmapBlocks) * bs;
     if (this.descOffset > src.size) {
-      throw new FormatError(src.name, 436, "disk_dump_header.bitmap_blocks", `bitmaps ending inside the file (size ${hex(src.size)})`, `page descriptors at ${hex(this.descOffset)}`);
+      throw new FormatError(src.name, hdrAt("bitmap_blocks"), hdrName("bitmap_blocks"), `bitmaps ending inside the file (size ${hex(src.size)})`, `page descriptors at ${hex(this.descOffset)}`);
     }
     const split = (sub.split ?? 0) === 1 && sub.startPfn64 !== undefined && sub.endPfn64 !== undefined;
     this.startPfn = split ? Math.min(sub.startPfn64!, this.maxPfn) : 0;
@@ -204,7 +229,7 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
 
   /**
    * N, the number of page descriptors, from the layout every producer writes: the data area starts
-   * right after the descriptor table (offset_data = desc start + 24 * num_dumpable, makedumpfile's
+   * right after the descriptor table (offset_data = desc start + sizeof(page_desc) (24) * num_dumpable, makedumpfile's
    * write_kdump_pages_and_bitmap_cyclic and QEMU's write_dump_pages), and its first item is either
    * the first dumpable page or, with dump level bit 0, one shared zero page followed by it
    * (§2.6). So desc[0].offset is data start or data start + one page; 4096 is not a multiple of 24,
@@ -225,18 +250,18 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
 
   private findDescriptorCount(): number | undefined {
     if (this.startPfn !== 0 || this.endPfn !== this.maxPfn) return undefined;
-    if (this.descOffset + 24 > this.src.size) return undefined;
-    const d0 = view(this.src.read(this.descOffset, 24, "page_desc[0]"));
-    const o0 = d0.getBigInt64(0, true);
+    if (this.descOffset + DESC_SIZE > this.src.size) return undefined;
+    const d0 = view(this.src.read(this.descOffset, DESC_SIZE, "page_desc[0]"));
+    const o0 = d0.getBigInt64(PD_OFFSET, true);
     if (o0 <= 0n || o0 > BigInt(this.src.size)) return undefined;
     for (const zero of [0, this.pageSize]) {
       const span = Number(o0) - zero - this.descOffset;
-      if (span < 24 || span % 24 !== 0) continue;
+      if (span < DESC_SIZE || span % DESC_SIZE !== 0) continue;
       const dataStart = this.descOffset + span;
       if (zero) {
         if (dataStart + zero > this.src.size || !allZero(this.src.read(dataStart, zero, "shared zero page"))) continue;
       }
-      return span / 24;
+      return span / DESC_SIZE;
     }
     return undefined;
   }
@@ -254,8 +279,8 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     const n = this.descriptorCount();
     if (n === undefined) return undefined;
     try {
-      const dataStart = this.descOffset + 24 * n;
-      const last = view(this.src.read(this.descOffset + (n - 1) * 24, 24, `page_desc[${n - 1}]`)).getBigInt64(0, true);
+      const dataStart = this.descOffset + DESC_SIZE * n;
+      const last = view(this.src.read(this.descOffset + (n - 1) * DESC_SIZE, DESC_SIZE, `page_desc[${n - 1}]`)).getBigInt64(PD_OFFSET, true);
       return last >= BigInt(dataStart) && last <= BigInt(this.src.size) ? n : undefined;
     } catch (e) {
       if (e instanceof FormatError) return undefined;
@@ -295,19 +320,19 @@ export class KdumpPhysicalMemory implements PhysicalMemory {
     if (n !== undefined && r >= n) {
       throw new FormatError(this.src.name, bitOff, `bitmap 2 bit for phys ${paddr}`, `one of the ${n} page descriptors`, `descriptor index ${r}`);
     }
-    const dOff = this.descOffset + r * 24;
-    const d = view(this.src.read(dOff, 24, `page_desc for phys ${paddr}`));
-    const offset = d.getBigInt64(0, true);
-    const size = d.getUint32(8, true);
-    const flags = d.getUint32(12, true);
+    const dOff = this.descOffset + r * DESC_SIZE;
+    const d = view(this.src.read(dOff, DESC_SIZE, `page_desc for phys ${paddr}`));
+    const offset = d.getBigInt64(PD_OFFSET, true);
+    const size = d.getUint32(PD_SIZE, true);
+    const flags = d.getUint32(PD_FLAGS, true);
     if (offset <= 0n || offset + BigInt(size) > BigInt(this.src.size)) {
-      throw new FormatError(this.src.name, dOff, "page_desc.offset", "page data inside the file (0 = incomplete dump)", hex(BigInt.asUintN(64, offset)));
+      throw new FormatError(this.src.name, dOff + PD_OFFSET, PD_OFFSET_NAME, "page data inside the file (0 = incomplete dump)", hex(BigInt.asUintN(64, offset)));
     }
     if (size > this.pageSize || size === 0 || (flags === 0 && size !== this.pageSize)) {
-      throw new FormatError(this.src.name, dOff + 8, "page_desc.size", `1..${this.pageSize} bytes (exactly ${this.pageSize} when uncompressed)`, String(size));
+      throw new FormatError(this.src.name, dOff + PD_SIZE, PD_SIZE_NAME, `1..${this.pageSize} bytes (exactly ${this.pageSize} when uncompressed)`, String(size));
     }
     const known = DUMP_DH_COMPRESSED_ZLIB | DUMP_DH_COMPRESSED_LZO | DUMP_DH_COMPRESSED_SNAPPY | DUMP_DH_COMPRESSED_ZSTD;
-    if (flags & ~known) throw new FormatError(this.src.name, dOff + 12, "page_desc.flags", "a known compression flag", hex(flags));
+    if (flags & ~known) throw new FormatError(this.src.name, dOff + PD_FLAGS, PD_FLAGS_NAME, "a known compression flag", hex(flags));
     const raw = this.src.read(Number(offset), size, `page data for phys ${paddr}`);
     let page: Uint8Array;
     try {

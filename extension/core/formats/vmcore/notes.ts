@@ -1,6 +1,8 @@
 import type { ByteSource } from "../../io/byteSource";
 import { FormatError } from "../../io/formatError";
 import { latin1, view } from "../../io/binary";
+import { fieldOffset } from "../../knowledge/binaryStructs";
+import { ELF64_NHDR } from "../../knowledge/elfStructs";
 
 /** One ELF note record (layout in vmcore-formats.md §1.3). */
 export interface ElfNote {
@@ -17,6 +19,10 @@ export const MAX_NOTES_BYTES = 16 * 1024 * 1024;
 const MAX_DESC_BYTES = 1024 * 1024;
 
 const pad4 = (n: number): number => (n + 3) & ~3;
+const NHDR_SIZE = ELF64_NHDR.size;
+const N_NAMESZ = fieldOffset(ELF64_NHDR, "n_namesz");
+const N_DESCSZ = fieldOffset(ELF64_NHDR, "n_descsz");
+const N_TYPE = fieldOffset(ELF64_NHDR, "n_type");
 
 /**
  * Walks the notes in `[offset, offset + size)`. Stops at a record with n_namesz 0 (the
@@ -31,12 +37,12 @@ export function parseNotes(src: ByteSource, offset: number, size: number, field 
   const dv = view(blob);
   const notes: ElfNote[] = [];
   let p = 0;
-  while (p + 12 <= size) {
-    const namesz = dv.getUint32(p, true);
-    const descsz = dv.getUint32(p + 4, true);
-    const type = dv.getUint32(p + 8, true);
+  while (p + NHDR_SIZE <= size) {
+    const namesz = dv.getUint32(p + N_NAMESZ, true);
+    const descsz = dv.getUint32(p + N_DESCSZ, true);
+    const type = dv.getUint32(p + N_TYPE, true);
     if (namesz === 0) break;
-    const nameEnd = p + 12 + pad4(namesz);
+    const nameEnd = p + NHDR_SIZE + pad4(namesz);
     const descEnd = nameEnd + pad4(descsz);
     if (namesz > 256 || descsz > MAX_DESC_BYTES || nameEnd + descsz > size) {
       throw new FormatError(
@@ -47,7 +53,7 @@ export function parseNotes(src: ByteSource, offset: number, size: number, field 
         `n_namesz ${namesz}, n_descsz ${descsz}`,
       );
     }
-    let nameBytes = blob.subarray(p + 12, p + 12 + namesz);
+    let nameBytes = blob.subarray(p + NHDR_SIZE, p + NHDR_SIZE + namesz);
     if (nameBytes[nameBytes.length - 1] === 0) nameBytes = nameBytes.subarray(0, nameBytes.length - 1);
     notes.push({
       name: latin1(nameBytes),
