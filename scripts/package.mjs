@@ -98,8 +98,11 @@ export function packageVsix({ build = true, out = vsixPath(), list = false } = {
   const vsce = path.join(ROOT, "node_modules/@vscode/vsce/vsce");
   if (!fs.existsSync(vsce)) throw new Error("@vscode/vsce is not installed: run npm ci");
   const t0 = Date.now();
+  // --no-rewrite-relative-links: package.json names no repository, so vsce cannot turn the README's
+  // media/screenshots/*.png into absolute URLs (it would refuse to package); they ship in the .vsix
+  // (media/**) and VS Code's extension page shows them from there.
   run(process.execPath, [vsce, "package", "--no-dependencies", "--allow-missing-repository", "--skip-license",
-    "--no-update-package-json", "--no-git-tag-version", "-o", out], { stdio: ["ignore", "inherit", "inherit"] });
+    "--no-rewrite-relative-links", "--no-update-package-json", "--no-git-tag-version", "-o", out], { stdio: ["ignore", "inherit", "inherit"] });
   const size = fs.statSync(out).size;
   console.log(`vsix: ${path.relative(process.cwd(), out) || out} ${(size / 1024).toFixed(1)} KiB (${size} bytes), packaged in ${Date.now() - t0} ms`);
   if (list) run(process.execPath, [vsce, "ls", "--no-dependencies"], { stdio: ["ignore", "inherit", "inherit"] });

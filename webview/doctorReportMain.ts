@@ -10,6 +10,7 @@ import {
   parseDoctorToWebview,
   type DoctorFromWebview,
   type DoctorPanelState,
+  type CheckSimulationView,
   type DoctorReportView,
   type DoctorToWebview,
 } from "../extension/protocol/doctor";
@@ -56,6 +57,16 @@ const CHIP: Record<string, { text: string; cls: string }> = {
 
 const mib = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MiB`;
 
+const IFACE_OPTION: Record<CheckSimulationView["iface"], string> = { auto: "", file: " -s", load: " -c" };
+
+/** What the simulation button will open, in kexec's words (a tooltip; the host decides the rest). */
+function simulationSummary(sim: CheckSimulationView): string {
+  const map = sim.memmap ?? "no memory map";
+  if (sim.what === "crashkernel") return `Simulate ${sim.crashkernel || "crashkernel="} on ${map} (kernel ${sim.kernel})`;
+  const cmd = `kexec${IFACE_OPTION[sim.iface]} ${sim.crash ? "-p" : "-l"} ${sim.image ?? "(no image)"}`;
+  return `Simulate ${cmd} on ${map} (kernel ${sim.kernel}, ${sim.paging}-level, kexec-tools ${sim.kexecTools})`;
+}
+
 function render(r: DoctorReportView): void {
   api.setState({ root: r.root });
   showStatus("");
@@ -100,6 +111,7 @@ function render(r: DoctorReportView): void {
         c.detail ? el("div", { className: "check-detail", text: c.detail }) : null,
         c.fix ? el("div", { className: "check-fix" }, el("span", { className: "label", text: "Fix: " }), c.fix) : null,
         el("div", { className: "check-source" }, el("span", { className: "label", text: "Source: " }), c.source),
+        c.simulate ? simulateButton(c.id, c.simulate) : null,
       ),
     );
   }
@@ -113,6 +125,12 @@ function render(r: DoctorReportView): void {
 }
 
 const send = (m: DoctorFromWebview): void => void host.send(m);
+
+function simulateButton(id: string, sim: CheckSimulationView): HTMLElement {
+  const b = button("Simulate…", () => send({ type: DoctorMessageType.DoctorOpenSimulation, id }), { title: simulationSummary(sim) });
+  b.className = "simulate";
+  return el("div", { className: "check-actions" }, b);
+}
 app.appendChild(
   el(
     "div",

@@ -4,6 +4,7 @@ import { liveKexecVersion, runDoctor } from "../core/scenario/doctor/index";
 import { DoctorSession } from "../views/doctorSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
 import { VIEW_TYPES, type CommandHandler } from "../views/contributions";
+import type { SimulationPanel } from "./simulationPanel";
 
 /**
  * "Kexec Inspector: Check kdump Readiness…": this machine, or a folder holding an extracted
@@ -18,6 +19,8 @@ export class DoctorPanel implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** Opens the simulation behind a check ("Simulate" on a check item). */
+    private readonly simulation?: SimulationPanel,
   ) {}
 
   handlers(): Record<"kexecInspector.checkKdump", CommandHandler> {
@@ -75,6 +78,8 @@ export class DoctorPanel implements vscode.WebviewPanelSerializer {
       run: (r) => this.run(r),
       pickRoot: () => this.pickRoot(),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+      openSimulation: (sim, check) =>
+        Promise.resolve(this.simulation ? this.simulation.openFromDoctor(sim, check.title) : { ok: false, text: vscode.l10n.t("The simulation panel is not available.") }),
       rootChanged: (r) => {
         p.title = this.title(r);
       },

@@ -36,7 +36,7 @@ export function createHostMain(context: vscode.ExtensionContext): HostMain {
   const imageEditor = new ImageEditorProvider(context, log, verdicts);
   const simulation = new SimulationPanel(context, log, imageEditor);
   const imageCommands = new ImageCommands(imageEditor, verdicts, simulation);
-  const doctor = new DoctorPanel(context, log);
+  const doctor = new DoctorPanel(context, log, simulation);
   const lint = new SourceDiagnostics(log);
   const inlayHints = new SourceInlayHintsProvider(lint);
   context.subscriptions.push(lint, inlayHints);

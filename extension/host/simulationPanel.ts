@@ -2,7 +2,8 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { simPanelStateCheck, type SimPanelState, type SourceRef } from "../protocol/simulation";
 import type { ImageEditorProvider } from "./imageEditorProvider";
-import { imageFromBzImage, bootImages, loadImageFile, loadMachineMap, loadMapFile, machineFacts, mapDefaults, setupFor, type MapLoad, type MachineFacts } from "../views/simulationMachine";
+import { imageFromBzImage, bootImages, loadImageFile, loadMachineMap, loadMapFile, machineFacts, mapDefaults, setupFor, setupFromDoctor, type MapLoad, type MachineFacts } from "../views/simulationMachine";
+import type { CheckSimulationView } from "../protocol/doctor";
 import type { LoadedImage } from "../views/simulationModel";
 import { SimulationSession, type PickResult, type SimulationSetup } from "../views/simulationSession";
 import { getWebviewOptions, htmlFor } from "./webviewOptions";
@@ -54,6 +55,21 @@ export class SimulationPanel implements vscode.WebviewPanelSerializer {
     if (map === undefined) return;
     const facts = await this.machine();
     this.show(setupFor({ map, image, facts, focus: "kexec" }));
+  }
+
+  /**
+   * "Simulate" on a kdump readiness check: the panel opens (or is updated) on the inputs the
+   * doctor's check stood on. Returns the report page's status line.
+   */
+  openFromDoctor(sim: CheckSimulationView, title: string): { ok: boolean; text: string } {
+    const { setup, problems } = setupFromDoctor(sim);
+    if (this.current) {
+      this.current.session.update(setup);
+      this.current.panel.reveal();
+    } else this.show(setup);
+    return problems.length
+      ? { ok: false, text: vscode.l10n.t("Simulation opened for \"{0}\", but: {1}", title, problems.join(" ")) }
+      : { ok: true, text: vscode.l10n.t("Simulation opened for \"{0}\".", title) };
   }
 
   private async command(focus: SimulationSetup["focus"], uri?: vscode.Uri): Promise<void> {

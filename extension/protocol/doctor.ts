@@ -4,9 +4,9 @@
  * cannot be mixed up. The report is the core's DoctorReport, reshaped to plain JSON-safe data.
  * Imports the image protocol's envelope and the core's report types (import type only).
  */
-import type { Check as DoctorCheck, CheckStatus } from "../core/scenario/doctor/checks";
+import type { Check as DoctorCheck, CheckSimulation, CheckStatus } from "../core/scenario/doctor/checks";
 import type { DoctorReport } from "../core/scenario/doctor/doctor";
-import { arr, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./image";
+import { arr, bool, checkEnvelope, lit, nullable, num, obj, type Check, type Envelope } from "./image";
 
 export const enum DoctorMessageType {
   //#region to webview
@@ -28,12 +28,18 @@ export const enum DoctorMessageType {
   DoctorCopyJson = "doctorCopyJson",
   /** Copy the report as Markdown (for a ticket). */
   DoctorCopyMarkdown = "doctorCopyMarkdown",
+  /**
+   * Open the simulation behind a check in the simulation panel. The page names the check only:
+   * the inputs (files, versions) are the host's own report's, never the page's.
+   */
+  DoctorOpenSimulation = "doctorOpenSimulation",
   //#endregion
 }
 
 /** The core's report is JSON-safe already: the protocol names its types instead of copying them. */
 export type CheckStatusView = CheckStatus;
 export type CheckView = DoctorCheck;
+export type CheckSimulationView = CheckSimulation;
 export type DoctorReportView = DoctorReport;
 
 export interface DoctorReportMessage {
@@ -67,7 +73,13 @@ export interface DoctorCopyMarkdownMessage {
   type: DoctorMessageType.DoctorCopyMarkdown;
 }
 
-export type DoctorFromWebview = DoctorReadyMessage | DoctorRerunMessage | DoctorPickRootMessage | DoctorCopyJsonMessage | DoctorCopyMarkdownMessage;
+export interface DoctorOpenSimulationMessage {
+  type: DoctorMessageType.DoctorOpenSimulation;
+  /** The check's id in the last report ("capture-jump", "kexec-target:vmlinuz-6.1.0-50-amd64"). */
+  id: string;
+}
+
+export type DoctorFromWebview = DoctorReadyMessage | DoctorRerunMessage | DoctorPickRootMessage | DoctorCopyJsonMessage | DoctorCopyMarkdownMessage | DoctorOpenSimulationMessage;
 
 const text = (max: number): Check<string> => (x, p) => (typeof x === "string" && x.length <= max ? null : `${p}: expected string of at most ${max} characters`);
 const s = text(64 * 1024);
@@ -76,7 +88,25 @@ const strMap: Check<Record<string, string>> = (x, p) =>
   typeof x === "object" && x !== null && !Array.isArray(x) && Object.keys(x).length <= 256 && Object.values(x).every((v) => typeof v === "string" && v.length <= 4096) ? null : `${p}: expected map of strings`;
 const levels: Check<4 | 5> = (x, p) => (x === 4 || x === 5 ? null : `${p}: expected 4 | 5`);
 
-export const checkViewCheck = obj<CheckView>({ id: text(256), status: lit("pass", "warn", "fail"), title: s, detail: s, fix: s, source: s });
+const checkId = text(256);
+const size: Check<number> = (x, p) => (typeof x === "number" && Number.isSafeInteger(x) && x >= 0 ? null : `${p}: expected a byte count`);
+
+export const checkSimulationCheck = obj<CheckSimulationView>({
+  what: lit("crashkernel", "load"),
+  memmap: nullable(text(4096)),
+  cmdline: nullable(text(4096)),
+  image: nullable(text(4096)),
+  kernel: text(256),
+  kexecTools: text(64),
+  paging: levels,
+  iface: lit("auto", "file", "load"),
+  crash: bool,
+  crashkernel: text(4096),
+  append: text(4096),
+  initrdSize: nullable(size),
+});
+
+export const checkViewCheck = obj<CheckView>({ id: checkId, status: lit("pass", "warn", "fail"), title: s, detail: s, fix: s, source: s, simulate: nullable(checkSimulationCheck) });
 
 export const doctorReportCheck = obj<DoctorReportView>({
   root: text(4096),
@@ -107,6 +137,7 @@ const fromWebviewChecks: { [K in DoctorFromWebview["type"]]: Check<Extract<Docto
   [DoctorMessageType.DoctorPickRoot]: obj<DoctorPickRootMessage>({ type: lit(DoctorMessageType.DoctorPickRoot) }),
   [DoctorMessageType.DoctorCopyJson]: obj<DoctorCopyJsonMessage>({ type: lit(DoctorMessageType.DoctorCopyJson) }),
   [DoctorMessageType.DoctorCopyMarkdown]: obj<DoctorCopyMarkdownMessage>({ type: lit(DoctorMessageType.DoctorCopyMarkdown) }),
+  [DoctorMessageType.DoctorOpenSimulation]: obj<DoctorOpenSimulationMessage>({ type: lit(DoctorMessageType.DoctorOpenSimulation), id: checkId }),
 };
 
 export function parseDoctorToWebview(raw: unknown): { ok: true; envelope: Envelope<DoctorToWebview> } | { ok: false; error: string } {

@@ -1,11 +1,12 @@
 /**
  * The kdump readiness report's conversation with its page, free of vscode: validates every
  * message, runs the core's doctor on the chosen root and posts the report. The panel
- * (doctorPanel.ts) supplies the runner, the folder picker and the clipboard; tests supply fakes.
+ * (doctorPanel.ts) supplies the runner, the folder picker, the clipboard and the simulation panel;
+ * tests supply fakes.
  */
 import { MessageHandler, type Envelope } from "../protocol/image";
 import { doctorMarkdown } from "../core/scenario/doctor/doctor";
-import { DoctorMessageType, parseDoctorFromWebview, type DoctorFromWebview, type DoctorReportView, type DoctorToWebview } from "../protocol/doctor";
+import { DoctorMessageType, parseDoctorFromWebview, type CheckSimulationView, type CheckView, type DoctorFromWebview, type DoctorReportView, type DoctorToWebview } from "../protocol/doctor";
 
 export interface DoctorHost {
   post(m: Envelope<DoctorToWebview>): void;
@@ -15,6 +16,11 @@ export interface DoctorHost {
   /** A root chosen by the user; null when cancelled. */
   pickRoot(): Promise<string | null>;
   copy(text: string): Promise<void>;
+  /**
+   * Opens the simulation panel on the inputs the core put behind a check; resolves to the status
+   * line (what was opened, or what could not be loaded).
+   */
+  openSimulation(sim: CheckSimulationView, check: CheckView): Promise<{ ok: boolean; text: string }>;
   /** The page's root changed (for the panel title and the saved state). */
   rootChanged?(root: string): void;
 }
@@ -77,6 +83,23 @@ export class DoctorSession {
         const json = m.type === DoctorMessageType.DoctorCopyJson;
         await this.host.copy(json ? JSON.stringify(this.report, null, 2) : doctorMarkdown(this.report));
         this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: true, text: json ? "Report copied as JSON." : "Report copied as Markdown." });
+        return;
+      }
+      case DoctorMessageType.DoctorOpenSimulation: {
+        // The page names a check; the inputs are this session's own report's, never the page's.
+        const check = this.report?.checks.find((c) => c.id === m.id) ?? null;
+        if (!check?.simulate) {
+          this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: false, text: `No simulation behind "${m.id}" in the current report.` });
+          return;
+        }
+        try {
+          const r = await this.host.openSimulation(check.simulate, check);
+          this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: r.ok, text: r.text });
+        } catch (e) {
+          const text = `The simulation could not be opened: ${e instanceof Error ? e.message : String(e)}`;
+          this.host.log(text);
+          this.handler.sendReply(id, { type: DoctorMessageType.DoctorActionDone, ok: false, text });
+        }
         return;
       }
     }

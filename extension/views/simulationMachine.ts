@@ -18,6 +18,7 @@ import { memoryMapFromIomem } from "../core/kexec/iomem";
 import { kexecImageFromSetupHeader } from "../core/kexec/kexecImage";
 import { DEFAULT_KERNEL, DEFAULT_KEXEC_TOOLS } from "../core/kexec/kernelProfiles";
 import type { SimParams, SourceRef } from "../protocol/simulation";
+import type { CheckSimulation } from "../core/scenario/doctor/checks";
 import {
   buildImageInfo,
   buildMapView,
@@ -175,5 +176,45 @@ export function mapDefaults(loaded: LoadedMap | null, facts: MachineFacts): { pa
     params: defaultParams({ crashkernel: crashkernelTokens(map?.cmdline), kernel, paging, kexecTools: facts.kexecTools ?? DEFAULT_KEXEC_TOOLS }),
     pagingHow,
     kernelHow,
+  };
+}
+
+const IFACE_OF_MODE: Record<CheckSimulation["iface"], SimParams["iface"]> = { auto: "auto", file: "kexec_file_load", load: "kexec_load" };
+
+/**
+ * The simulation behind a kdump readiness check as the panel's starting point: the doctor chose
+ * every input (its map file, image, versions, paging mode, interface, crash load, crashkernel=,
+ * append line); this only loads the files again. `problems` says what could not be loaded.
+ */
+export function setupFromDoctor(sim: CheckSimulation): { setup: SimulationSetup; problems: string[] } {
+  const problems: string[] = [];
+  let map: MapLoad | null = sim.memmap !== null ? loadMapFile(sim.memmap) : null;
+  if (map && !map.ok) problems.push(map.problem);
+  if (map?.ok && map.loaded.map.cmdline === undefined && sim.cmdline !== null) {
+    // A /proc/iomem dump has no command line: give it the machine's, as loadMachineMap() does for this one.
+    const m = { ...map.loaded.map, cmdline: sim.cmdline };
+    map = { ok: true, loaded: { map: m, view: buildMapView(m, map.loaded.view.source, map.loaded.view.label) } };
+  }
+  let image: LoadedImage | null = null;
+  if (sim.image !== null) {
+    const r = loadImageFile(sim.image);
+    if (r.ok) image = r.loaded;
+    else problems.push(r.problem);
+  }
+  const facts: MachineFacts = { release: sim.kernel, paging: { levels: sim.paging, how: "" }, kexecTools: sim.kexecTools };
+  const params: SimParams = {
+    crashkernel: sim.crashkernel,
+    kernel: sim.kernel,
+    paging: sim.paging,
+    iface: IFACE_OF_MODE[sim.iface],
+    kexecTools: sim.kexecTools,
+    crash: sim.crash,
+    append: sim.append,
+    initrdSize: sim.initrdSize,
+  };
+  const base = setupFor({ map, image, facts, focus: sim.what === "crashkernel" ? "crashkernel" : "kexec", params });
+  return {
+    setup: { ...base, params, pagingHow: `${sim.paging}-level: the running paging mode the kdump readiness check found`, kernelHow: "the running kernel the kdump readiness check found" },
+    problems,
   };
 }

@@ -132,7 +132,7 @@ async function uiSuite() {
   const dir = path.join(RUNS, "ui");
   fs.rmSync(dir, { recursive: true, force: true });
   const profile = isolatedProfile(dir);
-  const { workspace, files } = makeE2eWorkspace(path.join(dir, "workspace"));
+  const { workspace, files, doctor } = makeE2eWorkspace(path.join(dir, "workspace"));
 
   let t0 = Date.now();
   const inst = installVsix(profile, vsix);
@@ -171,7 +171,7 @@ async function uiSuite() {
     return;
   }
   t0 = Date.now();
-  const steps = await runUiSteps({ page, files, out: OUT, expected: exp });
+  const steps = await runUiSteps({ page, files, out: OUT, expected: { ...exp, doctor: SELF_CHECK ? null : doctor } });
   timings.uiSteps = Date.now() - t0;
   for (const s of steps) record("ui", s.name, s.ok, s.detail);
   await browser.close().catch(() => {});

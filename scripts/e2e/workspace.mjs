@@ -25,6 +25,34 @@ function copyTemplate(ws) {
   fs.cpSync(TEMPLATE, ws, { recursive: true });
 }
 
+/**
+ * A machine for the doctor ("Check kdump Readiness…"): a plain copy of a Debian machine's /proc, /sys, /etc and
+ * /boot, made here. Its kernel is a copy of the fixture image (the doctor re-roots links, so a symlink out of the
+ * folder would not resolve), under a name no other step opens. Returns what the UI step expects to see.
+ */
+export function makeDoctorRoot(dir) {
+  const release = "6.1.0-50-cloud-amd64";
+  const w = (p, v) => {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), v);
+  };
+  w("proc/version", `Linux version ${release} (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.1.123-1 (2025-01-02)\n`);
+  w("proc/cmdline", `BOOT_IMAGE=/boot/vmlinuz-${release} root=/dev/vda1 ro quiet crashkernel=256M\n`);
+  w("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae sse sse2\n");
+  w("proc/iomem", [
+    "00000000-00000fff : Reserved", "00001000-0009fbff : System RAM", "000a0000-000fffff : Reserved",
+    "00100000-bffdffff : System RAM", "  01000000-01ffffff : Kernel code", "  af000000-beffffff : Crash kernel",
+    "bffe0000-bfffffff : Reserved", "100000000-13fffffff : System RAM", "",
+  ].join("\n"));
+  w("sys/kernel/kexec_crash_size", `${256 * 1024 * 1024}\n`);
+  w("sys/kernel/kexec_crash_loaded", "1\n");
+  w("etc/default/kdump-tools", `USE_KDUMP=1\nKDUMP_KERNEL=/boot/vmlinuz-${release}\nKDUMP_INITRD=/boot/initrd.img-${release}\nKDUMP_KEXEC_ARGS="-s"\n`);
+  fs.mkdirSync(path.join(dir, "boot"), { recursive: true });
+  fs.copyFileSync(FIXTURES.vmlinuz, path.join(dir, "boot", `vmlinuz-${release}`));
+  w(`boot/initrd.img-${release}`, new Uint8Array(2 * 1024 * 1024));
+  return { captureKernel: `vmlinuz-${release}`, crashRange: ["af000000", "beffffff"] };
+}
+
 /** The e2e workspace: the template sources plus symlinks to the shared fixtures. Throws when a fixture is missing. */
 export function makeE2eWorkspace(ws) {
   fs.rmSync(ws, { recursive: true, force: true });
@@ -34,6 +62,7 @@ export function makeE2eWorkspace(ws) {
   link(FIXTURES.vmlinuz, path.join(ws, "vmlinuz-6.1.0-50-amd64"));
   link(FIXTURES.vmcore, path.join(ws, "vmcore-l4-kdump-zlib-d31"));
   link(FIXTURES.bootLog, path.join(ws, "boot-logs/pc-4G-256M.boot.log"));
+  const doctor = makeDoctorRoot(path.join(ws, "doctor-root"));
   return {
     workspace: ws,
     files: {
@@ -42,7 +71,10 @@ export function makeE2eWorkspace(ws) {
       bootLog: "boot-logs/pc-4G-256M.boot.log",
       headerS: "linux/arch/x86/boot/header.S",
       cSample: "samples/probe-5level.c",
+      doctorRoot: "doctor-root",
+      doctorRootAbs: path.join(ws, "doctor-root"),
     },
+    doctor,
   };
 }
 

@@ -27,6 +27,37 @@ export interface Check {
   detail: string;
   fix: string;
   source: string;
+  /** The simulation behind this judgement, to open in the simulation panel; null when there is none. */
+  simulate: CheckSimulation | null;
+}
+
+/**
+ * The inputs of the simulation a check stands on, as the simulation panel takes them (and the
+ * CLI's `crashkernel` / `kexec-load --iface …` flags): JSON-safe, paths are files on this host
+ * (under the root). Decided here, so the panel opens on the same question the doctor asked.
+ */
+export interface CheckSimulation {
+  /** "crashkernel": the reservation alone; "load": a kexec -l / -p of `image`. */
+  what: "crashkernel" | "load";
+  /** The memory map file: the root's /proc/iomem or its boot log; null when the input holds neither as a file. */
+  memmap: string | null;
+  /** The running kernel's command line, for a map that carries none (/proc/iomem), as the panel does for this machine. */
+  cmdline: string | null;
+  /** The kernel image to load (host path); null for "crashkernel". */
+  image: string | null;
+  /** Running kernel version whose rules apply (the doctor's). */
+  kernel: string;
+  kexecTools: string;
+  paging: 4 | 5;
+  /** kexec-tools' interface choice: auto (no option), file (-s), load (-c). */
+  iface: KexecMode;
+  /** kexec -p (a capture kernel) instead of kexec -l. */
+  crash: boolean;
+  /** crashkernel= tokens to reserve with ("" = none: the map's own Crash kernel lines, if any). */
+  crashkernel: string;
+  /** The target's command line (--append). */
+  append: string;
+  initrdSize: number | null;
 }
 
 /** Runtime allowance for the capture kernel and its user space (kdumpctl's runtime_size). */
@@ -183,8 +214,25 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
   const checks: Check[] = [];
   const running = f.paging.levels;
   const machine = { banner: f.kernel.banner, lockdown: f.lockdown ? f.lockdown.mode !== "none" : undefined };
-  const add = (c: Check): void => {
-    checks.push(c);
+  const add = (c: Omit<Check, "simulate"> & { simulate?: CheckSimulation | null }): void => {
+    checks.push({ ...c, simulate: c.simulate ?? null });
+  };
+
+  // The simulations behind the checks: the map each question was asked on, as a file to read again.
+  const loadSrc = f.iomem?.map ? { file: f.iomem.file, map: f.iomem.map } : f.bootLog?.map ? { file: f.bootLog.file, map: f.bootLog.map } : null;
+  const reserveSrc = f.bootLog?.map ? { file: f.bootLog.file, map: f.bootLog.map } : f.iomem?.map ? { file: f.iomem.file, map: f.iomem.map } : null;
+  const simBase = { cmdline: f.cmdline, kernel: p.profile.version, kexecTools: p.tools.version, paging: running } as const;
+  const reserveSim = (): CheckSimulation | null =>
+    reserveSrc?.file
+      ? { ...simBase, what: "crashkernel", memmap: reserveSrc.file, image: null, iface: p.mode, crash: false, crashkernel: crashTokens(reserveSrc.map.cmdline ?? f.cmdline).join(" "), append: "", initrdSize: null }
+      : null;
+  /** A load as simulateLoad() asks it; a crash load reserves nothing new (the machine's region, as the doctor used it). */
+  const loadSim = (imagePath: string | null, crash: boolean, iface: KexecMode, append: string, initrdSize: number | null): CheckSimulation | null => {
+    const memmap = loadSrc?.file ?? null;
+    if (memmap === null && imagePath === null) return null;
+    const hasRegion = (loadSrc?.map.crashKernel.length ?? 0) > 0;
+    const crashkernel = !crash || hasRegion ? crashTokens(loadSrc?.map.cmdline ?? f.cmdline).join(" ") : "";
+    return { ...simBase, what: "load", memmap, image: imagePath, iface, crash, crashkernel, append, initrdSize };
   };
 
   // 1. Paging mode (context for every jump verdict).
@@ -261,6 +309,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       detail: `Neither /sys/kernel/kexec_crash_size nor a readable /proc/iomem is in the input.${zero}`,
       fix: f.iomem?.zeroed ? "Run the doctor as root (sudo), or copy /proc/iomem as root." : "Include /sys/kernel/kexec_crash_size and /proc/iomem.",
       source: SRC.sysfs,
+      simulate: reserveSim(),
     });
   } else if (p.reservedSize === 0) {
     add({
@@ -270,6 +319,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       detail: `${f.crashSize === 0 ? "/sys/kernel/kexec_crash_size is 0" : "no \"Crash kernel\" range in /proc/iomem"}: a panic cannot start a capture kernel.${tokens.length ? explain() : " The command line has no crashkernel=."}`,
       fix: fixReserve(f),
       source: `${SRC.sysfs}; ${SRC.reserve}`,
+      simulate: reserveSim(),
     });
   } else {
     const where = main ? ` at ${hex(main.start)}-${hex(main.end)}` : "";
@@ -280,6 +330,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       detail: `${f.crashSize !== null ? `/sys/kernel/kexec_crash_size = ${f.crashSize}` : ""}${ranges.length ? `${f.crashSize !== null ? "; " : ""}Crash kernel ranges: ${ranges.map((r) => `${hex(r.start)}-${hex(r.end)}`).join(", ")}` : " (addresses not in the input)"}.`,
       fix: "",
       source: SRC.sysfs,
+      simulate: reserveSim(),
     });
   }
 
@@ -306,6 +357,8 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
   // 5. Capture kernel and initrd as configured.
   const cap = f.capture;
   const img = cap.kernel?.image ?? null;
+  const capPath = img ? (cap.kernel?.resolved ?? null) : null;
+  const captureSim = (): CheckSimulation | null => loadSim(capPath, true, p.mode, f.kdump?.append ?? "", cap.initrdSize);
   if (f.kdump) {
     const disabled = f.kdump.enabled === false;
     add({
@@ -371,6 +424,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
         (f.distroEstimate ? ` The distro's own figure (${f.distroEstimate.from}): ${distroFigure(f.distroEstimate.text)}.` : ""),
       fix: status === "pass" ? "" : `Set crashkernel=${Math.ceil(need / MiB / 64) * 64}M or more (or shrink the kdump initrd), then reboot. ${fixReserve(f)}`,
       source: `${SRC.estimate}; arch/x86/boot/header.S init_size; kernel/crash_reserve.c parse_crashkernel() (6.12 size ≥ RAM)`,
+      simulate: captureSim(),
     });
   }
 
@@ -449,7 +503,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
     }
     const opt = f.kdump?.mode ? (p.mode === "file" ? " (-s)" : p.mode === "load" ? " (-c)" : " (-a)") : " (kexec-tools' default)";
     const what = p.mode === "file" ? "kexec_file_load" : p.mode === "load" ? "kexec_load" : "kexec_file_load, falling back to kexec_load";
-    add({ id: "load-interface", status, title: `Capture kernel ${f.crashLoaded ? "loaded" : "loads"} with ${what}${opt}`, detail: parts.join(" "), fix, source });
+    add({ id: "load-interface", status, title: `Capture kernel ${f.crashLoaded ? "loaded" : "loads"} with ${what}${opt}`, detail: parts.join(" "), fix, source, simulate: captureSim() });
   }
 
   // 9. Will the jump into the capture kernel work?
@@ -486,6 +540,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
             ? "Use a capture kernel ≥5.3 (XLF_5LEVEL set), or boot the running kernel with no5lvl; keep -s so a refusal stays visible."
             : "Use a capture kernel built for x86_64 with a current boot protocol (the running kernel's own image is the usual choice).",
       source: [...new Set(out.verdicts.map((v) => v.source))].join("; ") + (extra.length ? `; ${SRC.cap64t}; arch/x86/boot/header.S xloadflags` : ""),
+      simulate: captureSim(),
     });
   }
 
@@ -513,6 +568,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
         .join(" "),
       fix: status === "pass" ? "" : out.verdicts.some((v) => /5level/.test(v.id) || v.id === "silent-fallback") ? "Do not kexec into it from 5-level paging (boot with no5lvl first), or use kexec -s so the kernel's refusal stands." : "Prefer a newer kernel image as the kexec target.",
       source: [...new Set(out.verdicts.map((v) => v.source))].join("; "),
+      simulate: loadSim(im.resolved, false, defaultMode.mode, "", null),
     });
   }
   return { plan: p, checks };

@@ -49,6 +49,8 @@ export interface ImageFacts {
 
 export interface IomemFacts {
   from: string;
+  /** The file on this host (under the root, links followed inside it), for a simulation to read again. */
+  file: string | null;
   /** Non-root view: every address reads as zero. */
   zeroed: boolean;
   map: MemoryMap | null;
@@ -69,7 +71,8 @@ export interface MachineFacts {
   kexecLoaded: boolean | null;
   lockdown: { mode: "none" | "integrity" | "confidentiality"; how: string } | null;
   secureBoot: { enabled: boolean; how: string } | null;
-  bootLog: { from: string; map: MemoryMap | null; problem: string | null; text: string } | null;
+  /** `file`: the log as a file on this host (null when it is a section of a supportconfig file). */
+  bootLog: { from: string; file: string | null; map: MemoryMap | null; problem: string | null; text: string } | null;
   kernels: BootFile[];
   initrds: BootFile[];
   configs: string[];
@@ -155,6 +158,13 @@ function releaseOfBootName(name: string): string | null {
   const m = /^(?:vmlinuz|vmlinux|config|System\.map|initrd\.img|initramfs|initrd)-(.+?)(?:\.img)?$/.exec(name);
   if (!m) return null;
   return m[1]!.replace(/kdump$/, "").replace(/-kdump$/, "");
+}
+
+/** The host path of a machine file under the root (links followed inside it), or null. */
+function hostFile(fs: RootFs, machinePath: string | undefined): string | null {
+  if (machinePath === undefined) return null;
+  const r = fs.resolve(machinePath);
+  return r.ok && r.st.isFile() ? r.real : null;
 }
 
 /** Reads one kernel image under the root into the loader's view (header only). */
@@ -317,7 +327,9 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
       if (!isFormatError(e)) throw e;
       problem = e.message;
     }
-    bootLog = { from: from["bootLog"] ?? "boot log", map, problem, text };
+    // A file of its own (not a supportconfig section): a simulation can read it again.
+    const file = opts.bootLog !== undefined ? from["bootLog"]! : sc ? null : hostFile(fs, from["bootLog"]);
+    bootLog = { from: from["bootLog"] ?? "boot log", file, map, problem, text };
     if (map?.kernelRelease && release && map.kernelRelease !== release) {
       lacking.push(`a boot log of the running kernel: ${bootLog.from} is from ${map.kernelRelease}, not ${release}`);
     }
@@ -332,13 +344,13 @@ export async function gatherFacts(root: string, opts: GatherOptions = {}): Promi
     const f = from["iomem"]!;
     try {
       const map = memoryMapFromIomem(iomemText, f);
-      iomem = { from: f, zeroed: false, map, crash: map.crashKernel, problem: null };
+      iomem = { from: f, file: hostFile(fs, f), zeroed: false, map, crash: map.crashKernel, problem: null };
     } catch (e) {
       if (!isFormatError(e)) throw e;
       const zeroed = /00000000-00000000/.test(e.message);
       // A zeroed view still names its entries: "Crash kernel" appears even without addresses.
       const crashNamed = /:\s*Crash kernel\s*$/m.test(iomemText);
-      iomem = { from: f, zeroed, map: null, crash: [], problem: zeroed ? `${f} shows every address as 0: it was read without CAP_SYS_ADMIN (run as root)${crashNamed ? "; it does list a \"Crash kernel\" entry" : ""}` : e.message };
+      iomem = { from: f, file: null, zeroed, map: null, crash: [], problem: zeroed ? `${f} shows every address as 0: it was read without CAP_SYS_ADMIN (run as root)${crashNamed ? "; it does list a \"Crash kernel\" entry" : ""}` : e.message };
     }
   } else lacking.push(layout === "supportconfig" ? "/proc/iomem (supportconfig does not collect it)" : "/proc/iomem");
 
