@@ -270,7 +270,7 @@ export function runChecks(f: MachineFacts): { plan: Plan; checks: Check[] } {
       title: request.reserve ? `${tokens.join(" ")} asks for ${mib(Number(request.size))}` : `${tokens.join(" ")} reserves nothing on ${p.profile.version}`,
       detail:
         (request.reserve
-          ? `Parsed as kernel ${p.profile.version} [${p.profile.family}] would (${request.form} form${request.high ? ", above 4 GiB" : ""}) against System RAM ${mib(systemRam)}.`
+          ? `Kernel ${p.profile.version} [${p.profile.family}] parses it (${request.form} form${request.high ? ", above 4 GiB" : ""}) against System RAM ${mib(systemRam)}.`
           : `${request.why}.${p.profile.sizeGeRamRejected ? " From 6.12 a size ≥ System RAM is refused without a message." : ""}`) + (msgs.length ? ` Kernel messages: ${msgs.join(" | ")}` : ""),
       fix: request.reserve ? "" : (p.reservedSize ?? 0) > 0 ? `Memory is reserved anyway: the running kernel carries a rule upstream ${p.profile.version} does not have (e.g. RHEL's crashkernel=auto). Prefer an explicit size, e.g. crashkernel=512M.` : `Choose a size the kernel accepts (below System RAM ${mib(systemRam)}), e.g. crashkernel=512M. ${fixReserve(f)}`,
       source: `${SRC.param}; rules of ${p.profile.version} [${p.profile.family}] (${p.profileHow})`,
