@@ -174,7 +174,7 @@ export function memoryMapPicture(input: PictureInput, width: number, onHover: (t
   const ySeg = yCrash + ROW_H + 6;
   const yAxis = ySeg + ROW_H + 4;
   const yZoom = yAxis + 40;
-  const H = zoom ? yZoom + ROW_H * 2 + 34 : yAxis + 24;
+  const H = zoom ? yZoom + ROW_H * 2 + 34 : yAxis + 36;
   const root = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", class: "memmap", id: "memory-map" });
   root.setAttribute("aria-label", "Physical memory map");
 
@@ -207,10 +207,15 @@ export function memoryMapPicture(input: PictureInput, width: number, onHover: (t
 
   // Marks.
   const axis = svg("g", { class: "axis" }, root);
+  let prevX = -Infinity;
+  let lowered = false;
   for (const m of MARKS) {
     const mx = x(m.at);
     svg("line", { x1: mx, x2: mx, y1: yRam - 4, y2: yAxis, class: "mark" }, axis);
-    const t = svg("text", { x: mx, y: yAxis + 14, class: "mark-label", "text-anchor": m.at === 0 ? "start" : m.at === TOP ? "end" : "middle" }, axis);
+    // Marks closer than a label's width (64 TiB and 4 PiB on the log scale) take turns one line lower.
+    lowered = mx - prevX < 56 ? !lowered : false;
+    prevX = mx;
+    const t = svg("text", { x: mx, y: yAxis + 14 + (lowered ? 12 : 0), class: "mark-label", "text-anchor": m.at === 0 ? "start" : m.at === TOP ? "end" : "middle" }, axis);
     t.textContent = m.label;
   }
   svg("text", { x: LEFT, y: 13, class: "scale-note" }, root).textContent = "linear to 4 GiB, logarithmic above";

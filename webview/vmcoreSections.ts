@@ -62,9 +62,16 @@ function rangeBar(ranges: readonly RangeRow[], addressSpaceEnd: number): HTMLEle
   beyond.style.right = "0";
   bar.appendChild(beyond);
   const axis = el("div", { className: "range-marks muted mono", attrs: { id: "range-marks" } });
+  let prev = -Infinity;
+  let lowered = false;
   for (const m of MARKS) {
     const mark = el("span", { className: "range-mark", data: { at: String(m.at) }, text: m.label });
     mark.style.left = pct(m.at);
+    // Close marks (64 TiB and 4 PiB on the log scale) take turns one line lower.
+    const f = scale.at(m.at);
+    lowered = f - prev < 0.08 ? !lowered : false;
+    prev = f;
+    if (lowered) mark.classList.add("lowered");
     axis.appendChild(mark);
   }
   const legend = el(

@@ -50,8 +50,8 @@ describe("vmcore editor host (pure)", () => {
     assert.equal(parseVmcoreToWebview({ messageId: 1, body: { type: "vmcoreReady" } }).ok, false, "direction matters");
   });
 
-  it("words the paging consequence from the spec", () => {
-    assert.match(pagingConsequence(5), /^5-level: .*must have XLF_5LEVEL.*crashkernel must sit below 64 TiB for a 4-level capture kernel/);
+  it("words the paging consequence from the knowledge table (refusal by bit, switch by release, 64 TiB, the 5→4 fix)", () => {
+    assert.match(pagingConsequence(5), /^5-level: .*kexec_file_load takes only a target with XLF_5LEVEL.*from 4\.17 switches paging itself.*below 64 TiB.*_PAGE_NOPTISHADOW/);
     assert.match(pagingConsequence(4), /^4-level: .*64 TiB/);
   });
 

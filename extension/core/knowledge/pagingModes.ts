@@ -31,10 +31,11 @@ export const PAGING_MODES: Readonly<Record<4 | 5, PagingMode>> = {
     maxPhysmemBits: 52,
     consequence:
       "5-level: this kernel ran with LA57 and could use up to 4 PiB of physical memory. kexec keeps LA57 across the jump, " +
-      "so a kexec/kdump target loaded from it must have XLF_5LEVEL (kexec_file_load refuses it otherwise; via kexec_load its " +
-      "decompressor faults). A target without XLF_5LEVEL_ENABLED switches to 4-level and works only below 64 TiB: " +
-      "crashkernel must sit below 64 TiB for a 4-level capture kernel (the reservation is capped there since 5.3).",
-    source: "Documentation/arch/x86/x86_64/5level-paging.rst; commits ee338b9ee282 (kexec_file refusal, v5.3), 8ff80fbe7e98 (64 TiB cap, v5.3); arch/x86/boot/compressed/pgtable_64.c",
+      "so kexec_file_load takes only a target with XLF_5LEVEL (every x86_64 build from 5.3); through kexec_load a target " +
+      "from 4.17 switches paging itself and an older one faults. A target without XLF_5LEVEL_ENABLED switches to 4-level " +
+      "and works only below 64 TiB (crashkernel is capped there since 5.3), and it needs the 2025 fix for the 5→4 switch " +
+      "when this kernel sets _PAGE_NOPTISHADOW (6.13, 6.12.5, 6.6.66).",
+    source: "Documentation/arch/x86/x86_64/5level-paging.rst; commits ee338b9ee282 (kexec_file refusal, v5.3), f2d08c5d3bcf (XLF_5LEVEL, v5.3), 8ff80fbe7e98 (64 TiB cap, v5.3), d0ceea662d45 and eb2266312507 (the 5→4 switch); arch/x86/boot/compressed/pgtable_64.c",
   },
 };
 
