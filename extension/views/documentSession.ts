@@ -39,6 +39,11 @@ export abstract class DocumentSession<TOut extends { type: string }, TIn extends
     return this.opened;
   }
 
+  /** What every editor's "Rejected" reply says about a file it cannot show. */
+  protected rejection(r: { reason: string; offset: number | null; field: string | null }, hexEditorAvailable: boolean): { fileName: string; reason: string; offset: number | null; field: string | null; hexEditorAvailable: boolean } {
+    return { fileName: this.src.name, reason: r.reason, offset: r.offset, field: r.field, hexEditorAvailable };
+  }
+
   receive(raw: unknown): boolean {
     return this.handler.receive(raw);
   }

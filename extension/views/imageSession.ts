@@ -67,15 +67,7 @@ export class ImageSession extends DocumentSession<ToWebviewMessage, FromWebviewM
       case MessageType.Ready: {
         const r = this.result();
         if (r.ok) this.handler.sendReply(id, { type: MessageType.ImageLoaded, view: r.view });
-        else
-          this.handler.sendReply(id, {
-            type: MessageType.ImageRejected,
-            fileName: this.src.name,
-            reason: r.reason,
-            offset: r.offset,
-            field: r.field,
-            hexEditorAvailable: this.fx.hexEditorAvailable(),
-          });
+        else this.handler.sendReply(id, { type: MessageType.ImageRejected, ...this.rejection(r, this.fx.hexEditorAvailable()) });
         return;
       }
       case MessageType.DecompressPayload:

@@ -75,15 +75,7 @@ export class VmcoreSession extends DocumentSession<VmcoreToWebview, VmcoreFromWe
       case VmcoreMessageType.VmcoreReady: {
         const r = this.result();
         if (r.ok) this.handler.sendReply(id, { type: VmcoreMessageType.VmcoreLoaded, view: r.view });
-        else
-          this.handler.sendReply(id, {
-            type: VmcoreMessageType.VmcoreRejected,
-            fileName: this.src.name,
-            reason: r.reason,
-            offset: r.offset,
-            field: r.field,
-            hexEditorAvailable: this.fx.hexEditorAvailable(),
-          });
+        else this.handler.sendReply(id, { type: VmcoreMessageType.VmcoreRejected, ...this.rejection(r, this.fx.hexEditorAvailable()) });
         return;
       }
       case VmcoreMessageType.LoadLog:
