@@ -59,3 +59,25 @@ for (const which of ["fixed", "unfixed"] as const) {
     });
   });
 }
+
+describe("lab-7.2 trap-2.0.32: the silent fallback into a 7.2 target without XLF_5LEVEL (real boot)", () => {
+  interface TrapCase { paging: string; target_booted: string | boolean; target_paging_observed: string | number; images: Record<string, string> | string }
+  const dir = sharedFixture("lab-7.2", "trap-2.0.32");
+  const lab = readJson<TrapCase>(`${dir}/trap-l5-pc-1G.json`);
+  const log = fs.readFileSync(`${dir}/trap-l5-pc-1G.boot.log`, "utf8");
+  const map = memoryMapFromText(log, "trap-l5-pc-1G.boot.log");
+  // The lab's /vmlinuz-no5l: the 7.2.13 image with XLF_5LEVEL cleared (0x5f: XLF_5LEVEL_ENABLED kept).
+  const target = { ...readTargetImage(sharedFixture("bzimage", "vmlinuz-7.2.13+deb14-amd64")).image, xloadflags: 0x5f };
+
+  it("kexec_file_load refuses, kexec_load loads, and the target keeps 5-level paging: a warning, not a fault", () => {
+    assert.equal(String(lab.target_booted).toLowerCase(), "true");
+    assert.equal(String(lab.target_paging_observed), "5");
+    const r = simulate({ map, image: target, kernel: "7.2", runningBanner: /Linux version (.*)/.exec(log)![1]!, kexecTools: "2.0.32", iface: "auto", crash: false, runningPaging: 5 });
+    assert.deepEqual(r.load!.attempts.map((a) => [a.interface, a.accepted, a.errno]), [["kexec_file_load", false, "ENOEXEC"], ["kexec_load", true, null]]);
+    const v = Object.fromEntries(r.verdicts.map((x) => [x.id, x]));
+    assert.equal(v["refused-5level"]?.severity, "error");
+    assert.equal(v["silent-fallback"]?.severity, "warning");
+    assert.match(v["silent-fallback"]!.message, /keeps 5-level paging/);
+    assert.ok(!r.verdicts.some((x) => x.id.startsWith("transition-") || x.id === "jump-fails-5level"), r.verdicts.map((x) => x.id).join(", "));
+  });
+});

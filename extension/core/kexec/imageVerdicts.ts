@@ -112,7 +112,7 @@ export function imageVerdicts(img: KexecImage, opts: ImageVerdictOptions = {}): 
         outcome: l5ok ? "risk" : "fails",
         summary: "refused by kexec_file_load — and kexec-tools would fall back to kexec_load",
         reason: l5ok
-          ? `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load; this target (${sw.why}) switches to 4-level itself, so the load and the jump work, past the refusal.`
+          ? `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load; this target (${sw.why}) ${x & XLF.XLF_5LEVEL_ENABLED ? "keeps 5-level paging" : "switches to 4-level itself"}, so the load and the jump work, past the refusal.`
           : `kexec-tools ${tools.version} tries kexec_file_load first and on ENOEXEC silently retries with kexec_load, which has no 5-level check: the load succeeds and the new kernel faults at entry. Use \`kexec -s\` to keep the refusal.`,
         rule: "kexec-tools auto mode (-a default since v2.0.27)",
         source: FALLBACK_SOURCE,

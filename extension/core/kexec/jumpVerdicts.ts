@@ -96,6 +96,10 @@ export function jumpVerdicts(v: JumpInput): Verdict[] {
   const is64 = (x & XLF_KERNEL_64) !== 0;
   const lacks5 = is64 && !(x & XLF_5LEVEL);
   const sw = targetCanSwitch(v.image);
+  const no5lvl = /(^|\s)no5lvl(\s|$)/.test(v.targetCmdline ?? "");
+  // Entered in 5-level mode, a target built for it (XLF_5LEVEL_ENABLED, from 4.17 when the bit is missing) stays 5-level.
+  const stays5 = (x & XLF_5LEVEL_ENABLED) !== 0 && !no5lvl;
+  const handles = stays5 ? "keeps 5-level paging (XLF_5LEVEL_ENABLED)" : "switches to 4-level paging itself";
   // Did a load go through that will be jumped into from 5-level paging?
   const loaded5 = v.runningPaging === 5 && final?.accepted === true;
   if (v.runningPaging === 5 && lacks5) {
@@ -114,7 +118,7 @@ export function jumpVerdicts(v: JumpInput): Verdict[] {
           severity: sw.can === "yes" ? "warning" : "error",
           message:
             sw.can === "yes"
-              ? `kexec-tools ${v.tools.version} (default auto mode) retries with kexec_load after -ENOEXEC and the load succeeds. This target (${sw.why}) switches to 4-level paging itself, so the refusal was overly strict; the 5→4 transition check below still applies.`
+              ? `kexec-tools ${v.tools.version} (default auto mode) retries with kexec_load after -ENOEXEC and the load succeeds. This target (${sw.why}) ${handles}, so the refusal was overly strict${stays5 ? "" : "; the 5→4 transition check below still applies"}.`
               : `kexec-tools ${v.tools.version} (default auto mode) retries with kexec_load after -ENOEXEC, which has no 5-level check: the load succeeds and the jump faults in the target's decompressor${sw.can === "unknown" ? ` unless the target is 4.17–5.2 (${sw.why})` : ` (${sw.why})`}. Use -s to stop the fallback.`,
           rule: "kexec -l/-p without -s/-c tries kexec_file_load, then kexec_load on ENOEXEC/EINVAL/ENOSYS/ENOTSUP",
           source: FALLBACK_SOURCE,
@@ -155,14 +159,13 @@ export function jumpVerdicts(v: JumpInput): Verdict[] {
     out.push({
       id: "target-switches-paging",
       severity: "info",
-      message: `The target lacks XLF_5LEVEL but ${sw.why}: its decompressor switches from 5- to 4-level paging itself (XLF_5LEVEL only advertises that from 5.3).`,
+      message: `The target lacks XLF_5LEVEL but ${sw.why}: entered in 5-level mode, its decompressor ${handles} (XLF_5LEVEL only advertises that from 5.3).`,
       rule: PAGING_TRANSITION.decompressorSwitch.summary,
       source: PAGING_TRANSITION.decompressorSwitch.source,
     });
   }
   // The 5→4 transition: the target ends up 4-level and reads the running kernel's top-level entry.
-  const no5lvl = /(^|\s)no5lvl(\s|$)/.test(v.targetCmdline ?? "");
-  const goes4 = is64 && (lacks5 ? sw.can !== "no" : !(x & XLF_5LEVEL_ENABLED) || no5lvl);
+  const goes4 = is64 && !stays5 && (!lacks5 || sw.can !== "no");
   if (loaded5 && goes4) out.push(...transitionVerdicts(v, no5lvl));
   const segments = final?.accepted ? final.segments : [];
   const top = segments.reduce((m, s) => Math.max(m, s.mem + s.memsz), 0);
