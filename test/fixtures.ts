@@ -39,3 +39,36 @@ export function vmcoreFixture(name: string): string {
   }
   return out;
 }
+
+export function hasMakedumpfile(): boolean {
+  return spawnSync("makedumpfile", ["-v"], { stdio: "ignore" }).status === 0;
+}
+
+/** makedumpfile's variants of the 4-level ELF fixture the tests use (name → arguments, and whether -F writes to stdout). */
+export const MAKEDUMPFILE_VARIANTS = {
+  "gen-l4-kdump-lzo": { args: ["-l", "-d", "31"], stdout: false },
+  "gen-l4-flat-zlib": { args: ["-F", "-c", "-d", "31"], stdout: true },
+  "gen-l4-flat-elf": { args: ["-F", "-E", "-d", "31"], stdout: true },
+} as const;
+
+/** A makedumpfile-converted copy of the 4-level ELF fixture, made once into the ignored cache; null without makedumpfile. */
+export function makedumpfileVariant(name: keyof typeof MAKEDUMPFILE_VARIANTS): string | null {
+  const out = path.join(cacheDir("vmcore"), name);
+  if (fs.existsSync(out)) return out;
+  if (!hasMakedumpfile()) return null;
+  const { args, stdout } = MAKEDUMPFILE_VARIANTS[name];
+  const input = vmcoreFixture("vmcore-l4-elf-d31");
+  const tmp = `${out}.${process.pid}.tmp`;
+  let status: number | null;
+  if (stdout) {
+    const fd = fs.openSync(tmp, "w");
+    status = spawnSync("makedumpfile", [...args, input], { stdio: ["ignore", fd, "ignore"] }).status;
+    fs.closeSync(fd);
+  } else {
+    fs.rmSync(tmp, { force: true });
+    status = spawnSync("makedumpfile", [...args, input, tmp], { stdio: "ignore" }).status;
+  }
+  if (status !== 0) throw new Error(`makedumpfile ${args.join(" ")} failed (${status})`);
+  fs.renameSync(tmp, out);
+  return out;
+}

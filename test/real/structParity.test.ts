@@ -1,8 +1,6 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { cacheDir, sharedFixture, vmcoreFixture } from "../fixtures";
+import { makedumpfileVariant, sharedFixture, vmcoreFixture } from "../fixtures";
 import { openFile, type ByteSource } from "../../extension/core/io/byteSource";
 import { readElfVmcore } from "../../extension/core/formats/vmcore/elf";
 import { readKdumpCompressed } from "../../extension/core/formats/vmcore/kdumpCompressed";
@@ -74,11 +72,8 @@ const BZIMAGES = ["ipxe.lkrn", "vmlinuz-6.1.0-50-686", "vmlinuz-6.1.0-50-amd64",
 
 type Case = { name: string; file: () => string | undefined; digest: (src: ByteSource) => unknown };
 
-const generated = (name: string) => (): string | undefined => {
-  // Made by test/real/vmcore.test.ts (makedumpfile -F); skipped when that has not run here.
-  const f = path.join(cacheDir("vmcore"), name);
-  return fs.existsSync(f) ? f : undefined;
-};
+// makedumpfile -F copies of the ELF fixture, made on demand (skipped only without makedumpfile).
+const generated = (name: "gen-l4-flat-zlib" | "gen-l4-flat-elf") => (): string | undefined => makedumpfileVariant(name) ?? undefined;
 
 const CASES: Case[] = [
   { name: "vmcore-l4-elf-d31", file: () => vmcoreFixture("vmcore-l4-elf-d31"), digest: elfDigest },

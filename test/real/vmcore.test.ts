@@ -1,8 +1,6 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { cacheDir, readJson, sharedFixture, vmcoreFixture as fixtureFile } from "../fixtures";
+import { MAKEDUMPFILE_VARIANTS, hasMakedumpfile, makedumpfileVariant, readJson, sharedFixture, vmcoreFixture as fixtureFile } from "../fixtures";
 import { openFile } from "../../extension/core/io/byteSource";
 import { openVmcore, type Vmcore } from "../../extension/core/formats/vmcore/vmcore";
 import { vmcoreCommand } from "../../extension/cli/commands/vmcore";
@@ -19,29 +17,6 @@ interface Expected {
   kdump_header?: { header_version: number; utsname: string[]; status: number; block_size: number; max_mapnr_64: number; nr_cpus: number; dump_level: number; phys_base: string };
 }
 
-function hasMakedumpfile(): boolean {
-  return spawnSync("makedumpfile", ["-v"], { stdio: "ignore" }).status === 0;
-}
-
-/** A makedumpfile-converted copy of the 4-level ELF fixture (lzo, flattened), cached. */
-function generated(name: string, args: string[], stdout = false): string {
-  const out = path.join(cacheDir("vmcore"), name);
-  if (fs.existsSync(out)) return out;
-  const input = fixtureFile("vmcore-l4-elf-d31");
-  const tmp = `${out}.${process.pid}.tmp`;
-  if (stdout) {
-    const fd = fs.openSync(tmp, "w");
-    const r = spawnSync("makedumpfile", [...args, input], { stdio: ["ignore", fd, "ignore"] });
-    fs.closeSync(fd);
-    assert.equal(r.status, 0, `makedumpfile ${args.join(" ")}`);
-  } else {
-    fs.rmSync(tmp, { force: true });
-    const r = spawnSync("makedumpfile", [...args, input, tmp], { stdio: "ignore" });
-    assert.equal(r.status, 0, `makedumpfile ${args.join(" ")}`);
-  }
-  fs.renameSync(tmp, out);
-  return out;
-}
 
 const FIXTURES = ["vmcore-l4-elf-d31", "vmcore-l4-kdump-zlib-d31", "vmcore-l5-elf-d31"];
 
@@ -149,13 +124,14 @@ describe("vmcore real fixtures", function () {
     before(function () {
       if (!hasMakedumpfile()) this.skip();
     });
-    for (const [label, file, args, stdout] of [
-      ["kdump-compressed lzo", "gen-l4-kdump-lzo", ["-l", "-d", "31"], false],
-      ["flattened zlib (-F)", "gen-l4-flat-zlib", ["-F", "-c", "-d", "31"], true],
-      ["flattened ELF (-F -E)", "gen-l4-flat-elf", ["-F", "-E", "-d", "31"], true],
+    for (const [label, file] of [
+      ["kdump-compressed lzo", "gen-l4-kdump-lzo"],
+      ["flattened zlib (-F)", "gen-l4-flat-zlib"],
+      ["flattened ELF (-F -E)", "gen-l4-flat-elf"],
     ] as const) {
       it(`${label}: dmesg identical, pages identical to the ELF fixture`, () => {
-        const src = openFile(generated(file, [...args], stdout));
+        const stdout = MAKEDUMPFILE_VARIANTS[file].stdout;
+        const src = openFile(makedumpfileVariant(file)!);
         const ref = openFile(fixtureFile("vmcore-l4-elf-d31"));
         try {
           const v = openVmcore(src);
