@@ -46,9 +46,9 @@ describe("kdump readiness report (webview, Chromium)", function () {
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it("renders every check with its status, keeps machine text inert, and reruns / copies through the host", async () => {
-    let runs = 0;
-    const p = await openPage(
+  /** The report page over a real DoctorSession on the synthetic root; the host's effects are recorded. */
+  function openReport(theme: "light" | "dark", sims: { sim: CheckSimulationView; id: string }[], opts: { onRun?: () => void } = {}) {
+    return openPage(
       browser!.context,
       {
         bundle: "doctorReportMain",
@@ -59,7 +59,7 @@ describe("kdump readiness report (webview, Chromium)", function () {
             post,
             log,
             run: (r) => {
-              runs++;
+              opts.onRun?.();
               return runDoctor(r) as Promise<DoctorReportView>;
             },
             pickRoot: () => Promise.resolve(null),
@@ -67,14 +67,20 @@ describe("kdump readiness report (webview, Chromium)", function () {
               calls.copied.push(t);
               return Promise.resolve();
             },
-            openSimulation: (_sim, c) => {
+            openSimulation: (sim, c) => {
               calls.simulated.push(c.id);
+              sims.push({ sim, id: c.id });
               return Promise.resolve({ ok: true, text: `Simulation opened for "${c.title}".` });
             },
           }),
       },
-      { theme: "dark" },
+      { theme },
     );
+  }
+
+  it("renders every check with its status, keeps machine text inert, and reruns / copies through the host", async () => {
+    let runs = 0;
+    const p = await openReport("dark", [], { onRun: () => runs++ });
     await p.page.waitForSelector("#checks li");
     const report = await runDoctor(root);
     assert.equal(await p.page.locator("#checks li").count(), report.checks.length);
@@ -96,31 +102,6 @@ describe("kdump readiness report (webview, Chromium)", function () {
     await p.page.screenshot({ path: screenshotPath("doctor-report-dark"), fullPage: true });
     assertClean(p);
   });
-
-  function openReport(theme: "light" | "dark", sims: { sim: CheckSimulationView; id: string }[]) {
-    return openPage(
-      browser!.context,
-      {
-        bundle: "doctorReportMain",
-        css: "doctorReport.css",
-        title: "kdump readiness",
-        session: (post, log, calls) =>
-          new DoctorSession(root, {
-            post,
-            log,
-            run: (r) => runDoctor(r) as Promise<DoctorReportView>,
-            pickRoot: () => Promise.resolve(null),
-            copy: () => Promise.resolve(),
-            openSimulation: (sim, c) => {
-              calls.simulated.push(c.id);
-              sims.push({ sim, id: c.id });
-              return Promise.resolve({ ok: true, text: `Simulation opened for "${c.title}".` });
-            },
-          }),
-      },
-      { theme },
-    );
-  }
 
   it("a Simulate button on each check with a simulation behind it opens that check's inputs through the host", async () => {
     const sims: { sim: CheckSimulationView; id: string }[] = [];
