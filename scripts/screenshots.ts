@@ -8,6 +8,7 @@
  *
  * Usage: npm run build && npm run screenshots [-- --out DIR]
  */
+import { rootWriter } from "../test/support/machineRoot";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -44,10 +45,7 @@ function doctorRoot(): string {
   const dir = path.join(os.tmpdir(), "kexec-inspector-screenshots", "db01");
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const w = (p: string, v: string | Uint8Array): void => {
-    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), v);
-  };
+  const w = rootWriter(dir);
   w("proc/version", "Linux version 6.1.0-50-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.123-1 (2025-01-02)\n");
   w("proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.1.0-50-amd64 root=/dev/mapper/vg-root ro quiet crashkernel=512M\n");
   w("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae la57 sse sse2\n");

@@ -2,6 +2,7 @@
  * The doctor over synthetic roots made here (one per distro and report layout, one per failing
  * judgement), the bounded reader's safety rules, and this machine for real.
  */
+import { rootWriter, type RootFile } from "../support/machineRoot";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,19 +21,11 @@ const MiB = 1024 * 1024;
 const roots: string[] = [];
 
 /** A root directory made of `files` (path → text, bytes, {size} for a sparse file, or {link}). */
-function mkroot(files: Record<string, string | Uint8Array | { size: number } | { link: string }>): string {
+function mkroot(files: Record<string, RootFile>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kxi-doctor-"));
   roots.push(dir);
-  for (const [p, v] of Object.entries(files)) {
-    const host = path.join(dir, p);
-    fs.mkdirSync(path.dirname(host), { recursive: true });
-    if (typeof v === "string" || v instanceof Uint8Array) fs.writeFileSync(host, v);
-    else if ("link" in v) fs.symlinkSync(v.link, host);
-    else {
-      fs.writeFileSync(host, "");
-      fs.truncateSync(host, v.size);
-    }
-  }
+  const w = rootWriter(dir);
+  for (const [p, v] of Object.entries(files)) w(p, v);
   return dir;
 }
 

@@ -1,4 +1,5 @@
 /** The kdump readiness report's host side (vscode-free): messages validated both ways, real reports pass the page's schema. */
+import { rootWriter } from "../support/machineRoot";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -23,10 +24,7 @@ const APPEND = "reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 ir
  */
 function capRoot(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kxi-doctor-sim-"));
-  const w = (p: string, v: string | Uint8Array): void => {
-    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), v);
-  };
+  const w = rootWriter(dir);
   w("proc/version", "Linux version 6.1.0-50-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.1.123-1 (2025-01-02)\n");
   w("proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.1.0-50-amd64 root=/dev/sda1 ro quiet crashkernel=256M\n");
   w("proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu pae la57 sse sse2\n");

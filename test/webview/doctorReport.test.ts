@@ -3,6 +3,7 @@
  * side the real DoctorSession running the core's doctor on a synthetic root made here. Machine
  * text that looks like markup must stay text. Screenshot in out/screenshots/.
  */
+import { rootWriter } from "../support/machineRoot";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,10 +19,7 @@ const HOSTILE = '<img src=x onerror="alert(1)">';
 
 function mkroot(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kxi-doctor-page-"));
-  const w = (p: string, v: string | Uint8Array): void => {
-    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
-    fs.writeFileSync(path.join(dir, p), v);
-  };
+  const w = rootWriter(dir);
   w("proc/version", "Linux version 6.1.0-50-amd64 (x) #1 SMP PREEMPT_DYNAMIC Debian 6.1.123-1 (2025-01-02)\n");
   w("proc/cmdline", `root=/dev/sda1 quiet ${HOSTILE}\n`);
   w("proc/cpuinfo", "flags\t\t: fpu la57 sse\n");
